@@ -1,0 +1,23 @@
+"""Packyard's URLs, at djangopackages.org's paths so old links keep working."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from packyard.pages import views as pages
+from packyard.pages.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("health/", pages.health, name="health"),
+    path("robots.txt", pages.robots, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("packyard.catalog.urls")),
+    path("", include("packyard.grids.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "packyard.pages.views.page_not_found"
+handler500 = "packyard.pages.views.server_error"

@@ -1,0 +1,236 @@
+"""Categories, packages and their releases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from packyard.core.models import TimeStampedModel
+from packyard.core.repositories import RepositoryHost
+
+if TYPE_CHECKING:
+    from packyard.grids.models import GridPackage
+
+WEEKS_OF_ACTIVITY = 52
+
+
+class Category(TimeStampedModel):
+    title = models.CharField(max_length=50)
+    slug = models.SlugField(max_length=50)
+    title_plural = models.CharField(max_length=50, blank=True)
+    description = models.TextField(blank=True)
+    show_pypi = models.BooleanField(default=True, help_text="Show PyPI facts on this category.")
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="category_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category", kwargs={"slug": self.slug})
+
+
+class PackageQuerySet(models.QuerySet["Package"]):
+    def for_lists(self) -> PackageQuerySet:
+        """Select what list pages show of each package, in a fixed number of queries."""
+        return self.select_related("category")
+
+    def live(self) -> PackageQuerySet:
+        """Keep packages that are neither archived nor deprecated."""
+        return self.filter(archived_at__isnull=True, deprecated_at__isnull=True)
+
+
+class Package(TimeStampedModel):
+    """A Django package, with facts fetched from its code host and PyPI.
+
+    A fact that was never fetched is NULL (shown as "not fetched yet"), never 0.
+    """
+
+    title = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="packages")
+    repo_url = models.URLField(
+        "repository URL",
+        max_length=500,
+        blank=True,
+        help_text="As it was entered or imported; its host and key are derived from it.",
+    )
+    repo_host = models.CharField(
+        "repository host",
+        max_length=20,
+        choices=RepositoryHost.choices,
+        default=RepositoryHost.OTHER,
+    )
+    repo_key = models.CharField(
+        "repository key",
+        max_length=500,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The normalised, lower-case repository address; one package per repository.",
+    )
+    pypi_name = models.CharField("PyPI name", max_length=200, blank=True, db_index=True)
+    pypi_url = models.CharField("PyPI URL", max_length=500, blank=True)
+    pypi_version = models.CharField(
+        "latest PyPI version",
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The highest final, non-yanked release by PEP 440.",
+    )
+    latest_release_at = models.DateTimeField(
+        "latest release date", null=True, blank=True, help_text="Upload time of the latest version."
+    )
+    documentation_url = models.URLField(max_length=500, null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    # Facts from the code host; NULL until fetched.
+    stars = models.PositiveIntegerField(null=True, blank=True)
+    forks = models.PositiveIntegerField(null=True, blank=True)
+    contributors = models.JSONField(
+        null=True, blank=True, help_text="Logins, most commits first, as the host lists them."
+    )
+    commits_over_52 = models.JSONField(
+        "commits over 52 weeks",
+        null=True,
+        blank=True,
+        help_text="52 weekly commit counts, oldest first; the last is the current week.",
+    )
+    total_commits = models.PositiveIntegerField(null=True, blank=True)
+    last_commit_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    deprecated_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PackageQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        grid_memberships: models.Manager[GridPackage]
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="package_slug_unique"),
+            models.UniqueConstraint(fields=["repo_key"], name="package_repo_key_unique"),
+            models.CheckConstraint(
+                condition=Q(repo_host__in=RepositoryHost.values), name="package_repo_host_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(replaced_by=F("pk")), name="package_not_replaced_by_itself"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="package_slug_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["-created"], name="package_created_idx"),
+            models.Index(fields=["-stars"], name="package_stars_idx"),
+            models.Index(fields=["-last_commit_at"], name="package_last_commit_idx"),
+            models.Index(fields=["-latest_release_at"], name="package_latest_release_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:package", kwargs={"slug": self.slug})
+
+    @property
+    def is_host_supported(self) -> bool:
+        return self.repo_host != RepositoryHost.OTHER
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.deprecated_at is not None
+
+    @property
+    def pypi_project_url(self) -> str:
+        """Return the PyPI page to link to: the stored URL, or one made from the name."""
+        if self.pypi_name:
+            return f"https://pypi.org/project/{self.pypi_name}/"
+        return self.pypi_url
+
+    @property
+    def repo_domain(self) -> str:
+        """Return the host part of the repository URL."""
+        return urlsplit(self.repo_url).netloc.lower().removeprefix("www.") if self.repo_url else ""
+
+    @property
+    def contributor_links(self) -> list[tuple[str, str, bool]]:
+        """Return each contributor's login, profile URL on the code host, and whether a bot."""
+        logins: list[str] = self.contributors or []
+        domain = self.repo_domain
+        return [
+            (login, f"https://{domain}/{login.removesuffix('[bot]')}", login.endswith("[bot]"))
+            for login in logins
+        ]
+
+    @property
+    def commits_last_year(self) -> int | None:
+        """Return the commits of the last 52 weeks, or None when never fetched."""
+        weeks: list[int] | None = self.commits_over_52
+        return None if weeks is None else sum(weeks)
+
+
+class Release(models.Model):
+    """One version of a package as PyPI lists it."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="releases")
+    version = models.CharField(max_length=100)
+    upload_time = models.DateTimeField(
+        null=True, blank=True, help_text="When the first file of this version was uploaded (UTC)."
+    )
+    yanked = models.BooleanField(default=False)
+    yanked_reason = models.TextField(blank=True)
+    is_prerelease = models.BooleanField("pre-release", default=False)
+    license = models.CharField("licence", max_length=300, blank=True)
+    requires_python = models.CharField(max_length=200, blank=True)
+    classifiers = models.JSONField(default=list, blank=True)
+    development_status = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-upload_time", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "version"], name="release_version_unique"),
+            models.CheckConstraint(condition=~Q(version=""), name="release_version_not_empty"),
+        ]
+        indexes = [models.Index(fields=["-upload_time"], name="release_upload_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.package} {self.version}"

@@ -1,0 +1,105 @@
+"""Reads of the catalogue, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.shortcuts import get_object_or_404
+
+from packyard.catalog.models import Category, Package, Release
+
+
+@dataclass(frozen=True)
+class Sort:
+    label: str
+    order: tuple[OrderBy | str, ...]
+
+
+PACKAGE_SORTS: dict[str, Sort] = {
+    "stars": Sort("Stars", (F("stars").desc(nulls_last=True), "title")),
+    "forks": Sort("Forks", (F("forks").desc(nulls_last=True), "title")),
+    "last-commit": Sort("Last commit", (F("last_commit_at").desc(nulls_last=True), "title")),
+    "last-release": Sort("Last release", (F("latest_release_at").desc(nulls_last=True), "title")),
+    "title": Sort("Title", ("title", "id")),
+    "added": Sort("Date added", ("-created", "-id")),
+}
+DEFAULT_PACKAGE_SORT = "stars"
+
+
+def categories_with_counts() -> QuerySet[Category]:
+    """Return every category with the number of packages in it."""
+    return Category.objects.annotate(package_count=Count("packages")).order_by("title")
+
+
+def category_get(*, slug: str) -> Category:
+    """Return a category by slug, or raise Http404."""
+    return get_object_or_404(Category, slug=slug)
+
+
+def packages_list(
+    *, category: Category | None = None, text: str = "", sort: str = DEFAULT_PACKAGE_SORT
+) -> QuerySet[Package]:
+    """Return packages filtered by category and text, in the chosen order."""
+    packages = Package.objects.for_lists()
+    if category is not None:
+        packages = packages.filter(category=category)
+    text = text.strip()
+    if text:
+        packages = packages.filter(
+            Q(title__icontains=text)
+            | Q(slug__icontains=text)
+            | Q(pypi_name__icontains=text)
+            | Q(description__icontains=text)
+        )
+    chosen = PACKAGE_SORTS.get(sort, PACKAGE_SORTS[DEFAULT_PACKAGE_SORT])
+    return packages.order_by(*chosen.order)
+
+
+def packages_latest(*, limit: int) -> QuerySet[Package]:
+    """Return the packages added most recently."""
+    return Package.objects.for_lists().order_by("-created", "-id")[:limit]
+
+
+def releases_latest(*, limit: int) -> QuerySet[Release]:
+    """Return the newest releases of any package."""
+    return (
+        Release.objects.filter(upload_time__isnull=False, yanked=False)
+        .select_related("package")
+        .order_by("-upload_time", "-id")[:limit]
+    )
+
+
+def package_get(*, slug: str) -> Package:
+    """Return a package with what its page shows beside it, or raise Http404."""
+    return get_object_or_404(
+        Package.objects.select_related("category", "replaced_by", "created_by"), slug=slug
+    )
+
+
+def package_releases(*, package: Package) -> QuerySet[Release]:
+    """Return a package's releases, newest first."""
+    return package.releases.order_by(F("upload_time").desc(nulls_last=True), "-id")
+
+
+def latest_releases_of(*, packages: list[Package]) -> dict[int, Release]:
+    """Return the Release row of each package's latest version, in one query."""
+    releases = Release.objects.filter(
+        package__in=[package.pk for package in packages], version=F("package__pypi_version")
+    )
+    return {release.package_id: release for release in releases}
+
+
+def python3_support(release: Release | None) -> bool | None:
+    """Tell whether a release says it runs on Python 3 (None when it does not say)."""
+    if release is None:
+        return None
+    if any(c.startswith("Programming Language :: Python :: 3") for c in release.classifiers):
+        return True
+    spec = release.requires_python.replace(" ", "")
+    if spec:
+        return not spec.startswith(("<3", "==2", "<=2"))
+    if any(c.startswith("Programming Language :: Python :: 2") for c in release.classifiers):
+        return False
+    return None

@@ -1,0 +1,101 @@
+"""Template helpers used on every page: sparklines, "fetched N ago", Markdown, paging links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
+
+from packyard.core.markup import render_markdown
+
+register = template.Library()
+
+NOT_FETCHED = "not fetched yet"
+
+
+@register.filter
+def markdown(text: str | None) -> SafeString:
+    """Render the Markdown subset to sanitised HTML."""
+    return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3.
+
+
+@register.filter
+def fact(value: Any) -> Any:
+    """Show a fetched number, or say it was never fetched (never shows a missing fact as 0)."""
+    if value is None:
+        return format_html('<span class="not-fetched">{}</span>', NOT_FETCHED)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return value
+
+
+@register.simple_tag
+def ago(moment: datetime | None, *, empty: str = NOT_FETCHED) -> SafeString:
+    """Render a moment as "3 days ago" inside a <time> element with the exact time as title."""
+    if moment is None:
+        return format_html('<span class="not-fetched">{}</span>', empty)
+    now = timezone.now()
+    words = "just now" if abs((now - moment).total_seconds()) < 60 else f"{timesince(moment, now)} ago"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        local.strftime("%Y-%m-%d %H:%M %Z"),
+        words,
+    )
+
+
+@register.simple_tag
+def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> SafeString:
+    """Draw 52 weekly commit counts as an inline SVG bar chart with an accessible label."""
+    if weeks is None:
+        return format_html('<span class="not-fetched">{}</span>', NOT_FETCHED)
+    if not weeks:
+        return format_html('<span class="muted">{}</span>', "no activity data")
+    peak = max(weeks) or 1
+    bar = width / len(weeks)
+    bars = []
+    for index, count in enumerate(weeks):
+        bar_height = 0.0 if count == 0 else max(1.5, (count / peak) * (height - 2))
+        bars.append(
+            f'<rect x="{index * bar:.2f}" y="{height - bar_height:.2f}" '
+            f'width="{max(bar - 0.6, 0.6):.2f}" height="{bar_height:.2f}"></rect>'
+        )
+    total = sum(weeks)
+    label = f"{total} commit{'s' if total != 1 else ''} in the last 52 weeks"
+    return format_html(
+        '<svg class="sparkline" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+        'aria-label="{label}"><title>{label}</title><rect class="baseline" x="0" y="{base}" '
+        'width="{w}" height="1"></rect>{bars}</svg>',
+        w=width,
+        h=height,
+        base=height - 1,
+        label=label,
+        bars=mark_safe("".join(bars)),  # noqa: S308 - numbers formatted above.
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict[str, Any], **changes: Any) -> str:
+    """Return the current query string with some parameters changed (None removes one)."""
+    request: HttpRequest = context["request"]
+    query = request.GET.copy()
+    for name, value in changes.items():
+        if value is None or value == "":
+            query.pop(name, None)
+        else:
+            query[name] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """Look a key up in a dictionary (None when absent)."""
+    return mapping.get(key) if mapping else None

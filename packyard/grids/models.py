@@ -1,0 +1,86 @@
+"""Comparison grids: packages side by side, with features the community writes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from packyard.catalog.models import Package
+from packyard.core.models import TimeStampedModel
+
+
+class Grid(TimeStampedModel):
+    title = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    description = models.TextField(blank=True)
+    is_locked = models.BooleanField(
+        default=False, help_text="Only staff and the grid's stewards may edit a locked grid."
+    )
+    header = models.BooleanField(default=False, help_text="Show this grid on the home page.")
+    packages = models.ManyToManyField(Package, through="GridPackage", related_name="grids")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="grid_slug_unique"),
+            models.CheckConstraint(condition=~models.Q(slug=""), name="grid_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("grids:grid", kwargs={"slug": self.slug})
+
+
+class GridPackage(models.Model):
+    """A package's column in a grid."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="memberships")
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="grid_memberships")
+    created = models.DateTimeField("date added", default=timezone.now)
+
+    class Meta:
+        ordering = ["grid", "package__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "package"], name="grid_package_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package} in {self.grid}"
+
+
+class Feature(TimeStampedModel):
+    """A row of a grid that the community writes."""
+
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="features")
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["grid", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Element(TimeStampedModel):
+    """One cell of a grid: what a feature says about a package."""
+
+    grid_package = models.ForeignKey(GridPackage, on_delete=models.CASCADE, related_name="elements")
+    feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="elements")
+    text = models.TextField(blank=True, help_text="A short text; a small Markdown subset.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grid_package", "feature"], name="element_cell_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}: {self.grid_package.package}"

@@ -1,0 +1,122 @@
+"""Reads of grids, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from packyard.catalog.models import Package, Release
+from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
+from packyard.grids.models import Element, Feature, Grid
+
+GRID_SORTS: dict[str, Sort] = {
+    "title": Sort("Title", ("title", "id")),
+    "packages": Sort("Most packages", ("-package_count", "title")),
+    "updated": Sort("Recently changed", ("-modified", "-id")),
+    "added": Sort("Date added", ("-created", "-id")),
+}
+DEFAULT_GRID_SORT = "title"
+
+# Orders of a grid's columns: a key per package, missing facts last.
+COLUMN_SORTS = {
+    "title": "Title",
+    "stars": "Stars",
+    "forks": "Forks",
+    "last-commit": "Last commit",
+    "last-release": "Last release",
+}
+DEFAULT_COLUMN_SORT = "stars"
+
+
+def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Grid]:
+    """Return grids with their package counts, filtered by text, in the chosen order."""
+    grids = Grid.objects.annotate(package_count=Count("memberships"))
+    text = text.strip()
+    if text:
+        grids = grids.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    chosen = GRID_SORTS.get(sort, GRID_SORTS[DEFAULT_GRID_SORT])
+    return grids.order_by(*chosen.order)
+
+
+def header_grids() -> QuerySet[Grid]:
+    """Return the grids shown on the home page."""
+    return (
+        Grid.objects.filter(header=True).annotate(package_count=Count("memberships")).order_by("title")
+    )
+
+
+def grids_of_package(*, package: Package) -> QuerySet[Grid]:
+    """Return the grids a package is in."""
+    return Grid.objects.filter(memberships__package=package).order_by("title")
+
+
+@dataclass
+class Column:
+    """A package's column in a grid, with what the standard rows show."""
+
+    package: Package
+    membership_id: int
+    latest_release: Release | None
+    python3: bool | None
+    cells: dict[int, Element] = field(default_factory=dict)
+
+
+@dataclass
+class GridMatrix:
+    grid: Grid
+    columns: list[Column]
+    features: list[Feature]
+
+
+def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
+    def missing_last(value: int | datetime | None) -> tuple[bool, float]:
+        if value is None:
+            return (True, 0.0)
+        number = value.timestamp() if isinstance(value, datetime) else float(value)
+        return (False, -number)
+
+    keys: dict[str, Callable[[Column], tuple[object, ...]]] = {
+        "stars": lambda column: (missing_last(column.package.stars), column.package.title.lower()),
+        "forks": lambda column: (missing_last(column.package.forks), column.package.title.lower()),
+        "last-commit": lambda column: (
+            missing_last(column.package.last_commit_at),
+            column.package.title.lower(),
+        ),
+        "last-release": lambda column: (
+            missing_last(column.package.latest_release_at),
+            column.package.title.lower(),
+        ),
+        "title": lambda column: (column.package.title.lower(), column.package.pk),
+    }
+    return keys.get(sort, keys[DEFAULT_COLUMN_SORT])
+
+
+def grid_matrix(*, slug: str, sort: str = DEFAULT_COLUMN_SORT) -> GridMatrix:
+    """Return a grid with every package as a column and every feature as a row (5 queries)."""
+    grid = get_object_or_404(Grid, slug=slug)
+    memberships = list(
+        grid.memberships.select_related("package__category", "package__replaced_by")
+    )
+    packages = [membership.package for membership in memberships]
+    latest = latest_releases_of(packages=packages)
+    columns = [
+        Column(
+            package=membership.package,
+            membership_id=membership.pk,
+            latest_release=latest.get(membership.package_id),
+            python3=python3_support(latest.get(membership.package_id)),
+        )
+        for membership in memberships
+    ]
+    by_membership = {column.membership_id: column for column in columns}
+    features = list(grid.features.all())
+    for element in Element.objects.filter(feature__grid=grid):
+        column = by_membership.get(element.grid_package_id)
+        if column is not None:
+            column.cells[element.feature_id] = element
+    columns.sort(key=_sort_key(sort))
+    return GridMatrix(grid=grid, columns=columns, features=features)

@@ -1,0 +1,291 @@
+"""Store records of djangopackages.org's API v4 in Packyard's catalogue.
+
+Each record is written in its own transaction: it is stored whole or not at all. Ids are kept
+when they are free, so a directory imported into an empty Packyard answers `/api/v4/` with the
+same ids; `UpstreamRecord` maps upstream ids to local rows and remembers each record's digest,
+so importing the same record again writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from packyard.catalog.models import Category, Package
+from packyard.core.repositories import RepositoryHost, repository_identity
+from packyard.grids.models import Grid, GridPackage
+from packyard.importer.models import RecordKind, UpstreamRecord
+from packyard.importer.records import (
+    RecordError,
+    parse_category,
+    parse_grid,
+    parse_package,
+)
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+_PYPI_NAME = re.compile(r"^https?://(?:www\.)?pypi\.(?:python\.)?org/(?:pypi|project)/([^/?#]+)", re.I)
+
+
+def record_digest(data: Mapping[str, Any]) -> str:
+    """Return a stable digest of a record, ignoring key order."""
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def pypi_name_from_url(url: str) -> str:
+    """Return the project name in a PyPI URL ("" when the URL is not PyPI's)."""
+    match = _PYPI_NAME.match(url.strip())
+    return match.group(1) if match else ""
+
+
+def _mapped_id(*, source: str, kind: RecordKind, upstream_id: int) -> int | None:
+    record = UpstreamRecord.objects.filter(source=source, kind=kind, upstream_id=upstream_id).first()
+    return record.object_id if record else None
+
+
+def _remember(*, source: str, kind: RecordKind, upstream_id: int, object_id: int, digest: str) -> None:
+    UpstreamRecord.objects.update_or_create(
+        source=source,
+        kind=kind,
+        upstream_id=upstream_id,
+        defaults={"object_id": object_id, "digest": digest, "imported_at": timezone.now()},
+    )
+
+
+def _unchanged(*, source: str, kind: RecordKind, upstream_id: int, digest: str, model: type[Model]) -> bool:
+    record = UpstreamRecord.objects.filter(source=source, kind=kind, upstream_id=upstream_id).first()
+    return bool(
+        record
+        and record.digest == digest
+        and model._default_manager.filter(pk=record.object_id).exists()
+    )
+
+
+def _local(
+    model: type[Model], *, source: str, kind: RecordKind, upstream_id: int, slug: str
+) -> tuple[Any, bool]:
+    """Find the local row a record updates, or make a new one (keeping the id when free)."""
+    manager = model._default_manager
+    mapped = _mapped_id(source=source, kind=kind, upstream_id=upstream_id)
+    row = manager.filter(pk=mapped).first() if mapped else None
+    if row is None:
+        row = manager.filter(slug=slug).first()
+    if row is not None:
+        return row, False
+    new = model()
+    if not manager.filter(pk=upstream_id).exists():
+        new.pk = upstream_id
+    return new, True
+
+
+def _resolve(*, source: str, kind: RecordKind, upstream_id: int, model: type[Model]) -> int | None:
+    mapped = _mapped_id(source=source, kind=kind, upstream_id=upstream_id)
+    if mapped is not None:
+        return mapped
+    return upstream_id if model._default_manager.filter(pk=upstream_id).exists() else None
+
+
+def _assign(row: Model, values: Mapping[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def category_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
+    """Create or update the category a v4 record describes."""
+    record = parse_category(data)
+    digest = record_digest(data)
+    kind = RecordKind.CATEGORY
+    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Category):
+        return "unchanged"
+    category, created = _local(
+        Category, source=source, kind=kind, upstream_id=record.id, slug=record.slug
+    )
+    changed = _assign(
+        category,
+        {
+            "title": record.title,
+            "slug": record.slug,
+            "description": record.description,
+            "title_plural": record.title_plural,
+            "show_pypi": record.show_pypi,
+            "created": record.created,
+            "modified": record.modified,
+        },
+    )
+    if created or changed:
+        category.save()
+    _remember(source=source, kind=kind, upstream_id=record.id, object_id=category.pk, digest=digest)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+@transaction.atomic
+def grid_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
+    """Create or update the grid a v4 record describes (its packages come with the packages)."""
+    record = parse_grid(data)
+    digest = record_digest(data)
+    kind = RecordKind.GRID
+    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Grid):
+        return "unchanged"
+    grid, created = _local(Grid, source=source, kind=kind, upstream_id=record.id, slug=record.slug)
+    changed = _assign(
+        grid,
+        {
+            "title": record.title,
+            "slug": record.slug,
+            "description": record.description,
+            "is_locked": record.is_locked,
+            "header": record.header,
+            "created": record.created,
+            "modified": record.modified,
+        },
+    )
+    if created or changed:
+        grid.save()
+    _remember(source=source, kind=kind, upstream_id=record.id, object_id=grid.pk, digest=digest)
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+@transaction.atomic
+def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
+    """Create or update the package a v4 record describes, with its grid memberships.
+
+    Facts a host never gave (an address that is not a supported code host, or an empty
+    52-week list) are stored as "not fetched" rather than as zeros.
+    """
+    record = parse_package(data)
+    digest = record_digest(data)
+    kind = RecordKind.PACKAGE
+    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Package):
+        return "unchanged"
+    category_id = _resolve(
+        source=source, kind=RecordKind.CATEGORY, upstream_id=record.category_id, model=Category
+    )
+    if category_id is None:
+        raise RecordError("category", f"category {record.category_id} has not been imported")
+    package, created = _local(
+        Package, source=source, kind=kind, upstream_id=record.id, slug=record.slug
+    )
+    host, key = repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
+    if key:
+        holder = Package.objects.filter(repo_key=key).exclude(pk=package.pk).first()
+        if holder is not None:
+            raise RecordError("repo_url", f"{record.repo_url} is already the repository of {holder.slug!r}")
+    fetched = host != RepositoryHost.OTHER and bool(record.commits_over_52)
+    changed = _assign(
+        package,
+        {
+            "title": record.title,
+            "slug": record.slug,
+            "category_id": category_id,
+            "repo_url": record.repo_url,
+            "repo_host": host,
+            "repo_key": key,
+            "pypi_url": record.pypi_url,
+            "pypi_name": pypi_name_from_url(record.pypi_url),
+            "pypi_version": record.pypi_version,
+            "documentation_url": record.documentation_url,
+            "description": record.repo_description,
+            "stars": record.repo_watchers if fetched or record.repo_watchers else None,
+            "forks": record.repo_forks if fetched or record.repo_forks else None,
+            "contributors": list(record.participants) if fetched or record.participants else None,
+            "commits_over_52": list(record.commits_over_52) if record.commits_over_52 else None,
+            "last_commit_at": record.last_updated,
+            "last_fetched_at": record.last_fetched,
+            "created": record.created,
+            "modified": record.modified,
+        },
+    )
+    if created or changed:
+        package.save()
+    memberships_changed = _sync_grids(package=package, source=source, grid_ids=record.grid_ids)
+    _remember(source=source, kind=kind, upstream_id=record.id, object_id=package.pk, digest=digest)
+    if created:
+        return "created"
+    return "updated" if changed or memberships_changed else "unchanged"
+
+
+def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> bool:
+    wanted: set[int] = set()
+    for upstream_id in grid_ids:
+        local = _resolve(source=source, kind=RecordKind.GRID, upstream_id=upstream_id, model=Grid)
+        if local is not None:
+            wanted.add(local)
+    current = set(GridPackage.objects.filter(package=package).values_list("grid_id", flat=True))
+    if wanted == current:
+        return False
+    GridPackage.objects.filter(package=package, grid_id__in=current - wanted).delete()
+    GridPackage.objects.bulk_create(
+        [GridPackage(grid_id=grid_id, package=package) for grid_id in sorted(wanted - current)]
+    )
+    return True
+
+
+def sequences_reset() -> None:
+    """Move the id sequences past imported ids (PostgreSQL), so new rows get fresh ids."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Category, Grid, Package])
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+IMPORTERS = {
+    RecordKind.CATEGORY: category_import,
+    RecordKind.GRID: grid_import,
+    RecordKind.PACKAGE: package_import,
+}
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, record by record."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{len(self.failures)} failed"
+        )
+
+
+def record_import(
+    *, source: str, kind: RecordKind, place: str, data: Any, summary: ImportSummary
+) -> None:
+    """Import one record into the summary; a bad record is reported there, not raised."""
+    if isinstance(data, json.JSONDecodeError):
+        summary.failures.append(f"{kind} at {place}: not valid JSON ({data.msg})")
+        return
+    if not isinstance(data, dict):
+        summary.failures.append(f"{kind} at {place}: expected a JSON object")
+        return
+    try:
+        summary.add(IMPORTERS[kind](source=source, data=data))
+    except RecordError as error:
+        label = data.get("slug") or data.get("id") or "?"
+        summary.failures.append(f"{kind} {label!s} at {place}: {error.field}: {error.reason}")

@@ -1,0 +1,53 @@
+"""Site-wide pages: home, health, robots.txt, error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from packyard.catalog import selectors as catalog
+from packyard.grids.selectors import header_grids
+from packyard.pages.health import health_report
+
+HOME_LIST_SIZE = 8
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Show the search box, header grids, categories, latest packages and releases."""
+    context = {
+        "grids": header_grids(),
+        "categories": catalog.categories_with_counts(),
+        "latest_packages": catalog.packages_latest(limit=HOME_LIST_SIZE),
+        "latest_releases": catalog.releases_latest(limit=HOME_LIST_SIZE),
+    }
+    return render(request, "pages/home.html", context)
+
+
+@require_GET
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Report whether the database, the cache and the task queue answer."""
+    healthy, report = health_report()
+    return JsonResponse({"ok": healthy, **report}, status=200 if healthy else 503)
+
+
+@require_GET
+def robots(request: HttpRequest) -> HttpResponse:
+    """Let crawlers in, except to the admin and the API's browsable pages."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Render the friendly 404 page."""
+    return render(request, "404.html", {"path": request.path}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Render the 500 page without touching the database."""
+    return render(request, "500.html", status=500)
