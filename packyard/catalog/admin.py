@@ -22,9 +22,21 @@ class ReleaseInline(admin.TabularInline[Release, Package]):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin[Package]):
-    list_display = ["title", "slug", "category", "repo_host", "stars", "pypi_version", "last_fetched_at"]
-    list_filter = ["category", "repo_host", ("archived_at", admin.EmptyFieldListFilter),
-                   ("deprecated_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "title",
+        "slug",
+        "category",
+        "repo_host",
+        "stars",
+        "pypi_version",
+        "last_fetched_at",
+    ]
+    list_filter = [
+        "category",
+        "repo_host",
+        ("archived_at", admin.EmptyFieldListFilter),
+        ("deprecated_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["title", "slug", "pypi_name", "repo_url", "description"]
     list_select_related = ["category"]
     raw_id_fields = ["replaced_by", "created_by", "last_modified_by"]

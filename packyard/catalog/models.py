@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -72,7 +71,8 @@ class Package(TimeStampedModel):
         choices=RepositoryHost.choices,
         default=RepositoryHost.OTHER,
     )
-    repo_key = models.CharField(
+    # NULL, not "", when there is no repository: NULLs never clash in the unique constraint.
+    repo_key = models.CharField(  # noqa: DJ001
         "repository key",
         max_length=500,
         null=True,
@@ -82,7 +82,8 @@ class Package(TimeStampedModel):
     )
     pypi_name = models.CharField("PyPI name", max_length=200, blank=True, db_index=True)
     pypi_url = models.CharField("PyPI URL", max_length=500, blank=True)
-    pypi_version = models.CharField(
+    # NULL means "no release on PyPI", as API v4 serves it.
+    pypi_version = models.CharField(  # noqa: DJ001
         "latest PyPI version",
         max_length=100,
         null=True,
@@ -92,7 +93,8 @@ class Package(TimeStampedModel):
     latest_release_at = models.DateTimeField(
         "latest release date", null=True, blank=True, help_text="Upload time of the latest version."
     )
-    documentation_url = models.URLField(max_length=500, null=True, blank=True)
+    # Upstream records carry both null and "": each is served back as it came.
+    documentation_url = models.URLField(max_length=500, null=True, blank=True)  # noqa: DJ001
     description = models.TextField(blank=True)
 
     # Facts from the code host; NULL until fetched.
@@ -196,10 +198,16 @@ class Package(TimeStampedModel):
         """Return each contributor's login, profile URL on the code host, and whether a bot."""
         logins: list[str] = self.contributors or []
         domain = self.repo_domain
-        return [
-            (login, f"https://{domain}/{login.removesuffix('[bot]')}", login.endswith("[bot]"))
-            for login in logins
-        ]
+        links = []
+        for login in logins:
+            is_bot = login.endswith("[bot]")
+            # GitHub shows an app's bot account at /apps/<name>, not at /<name>[bot].
+            if is_bot and domain == "github.com":
+                url = f"https://github.com/apps/{login.removesuffix('[bot]')}"
+            else:
+                url = f"https://{domain}/{login}"
+            links.append((login, url, is_bot))
+        return links
 
     @property
     def commits_last_year(self) -> int | None:

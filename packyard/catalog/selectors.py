@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
@@ -22,7 +23,8 @@ PACKAGE_SORTS: dict[str, Sort] = {
     "forks": Sort("Forks", (F("forks").desc(nulls_last=True), "title")),
     "last-commit": Sort("Last commit", (F("last_commit_at").desc(nulls_last=True), "title")),
     "last-release": Sort("Last release", (F("latest_release_at").desc(nulls_last=True), "title")),
-    "title": Sort("Title", ("title", "id")),
+    # Alphabetical for people: "django-allauth" sorts between "Celery" and "Wagtail".
+    "title": Sort("Title", (Lower("title").asc(), "id")),
     "added": Sort("Date added", ("-created", "-id")),
 }
 DEFAULT_PACKAGE_SORT = "stars"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from packyard.catalog import selectors
 from packyard.catalog.models import Category
@@ -39,7 +39,7 @@ def _package_list(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def package_list(request: HtmxHttpRequest) -> HttpResponse:
     """List every package, with filters and sorts."""
     category = None
@@ -48,7 +48,7 @@ def package_list(request: HtmxHttpRequest) -> HttpResponse:
     return _package_list(request, category=category, template_title="Packages")
 
 
-@require_GET
+@require_safe
 def category_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """List the packages of one category."""
     category = selectors.category_get(slug=slug)
@@ -57,7 +57,7 @@ def category_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def package_latest(request: HtmxHttpRequest) -> HttpResponse:
     """List the packages added most recently."""
     packages = selectors.packages_list(sort="added")
@@ -68,7 +68,7 @@ def package_latest(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every fact about a package."""
     package = selectors.package_get(slug=slug)

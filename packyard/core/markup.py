@@ -20,8 +20,11 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
-        "strikethrough"
+    # Images are off: a cell is text, and `![alt](url)` then keeps its words as a link.
+    return (
+        MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
+        .enable("strikethrough")
+        .disable("image")
     )
 
 

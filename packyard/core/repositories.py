@@ -40,20 +40,37 @@ PUBLIC_HOSTS = {
 
 # First path segments on github.com that are site pages, not owners.
 GITHUB_SITE_PAGES = frozenset(
-    "about apps collections contact customer-stories enterprise events explore features "
-    "issues login logout marketplace new notifications orgs organizations pricing pulls "
-    "search security settings sponsors topics trending".split()
+    {
+        *("about", "apps", "collections", "contact", "customer-stories", "enterprise"),
+        *("events", "explore", "features", "issues", "login", "logout", "marketplace", "new"),
+        *("notifications", "orgs", "organizations", "pricing", "pulls", "search", "security"),
+        *("settings", "sponsors", "topics", "trending"),
+    }
+)
+
+# First path segments on a GitLab host that are site pages, not groups or users.
+GITLAB_SITE_PAGES = frozenset(
+    {"-", "admin", "dashboard", "explore", "groups", "help", "profile", "projects", "search"}
+    | {"users", "api", "oauth", "snippets"}
 )
 
 # Path segments after which a GitLab URL points inside the project, not at a subgroup. GitLab
 # reserves these as project names; see https://docs.gitlab.com/user/reserved_names/.
 GITLAB_PROJECT_PAGES = frozenset(
-    "- badges blame blob builds commit commits compare create create_dir edit environments "
-    "files find_file issues merge_requests network new pipelines preview raw refs tags tree "
-    "update wikis".split()
+    {
+        *("-", "badges", "blame", "blob", "builds", "commit", "commits", "compare", "create"),
+        *("create_dir", "edit", "environments", "files", "find_file", "issues"),
+        *("merge_requests", "network", "new", "pipelines", "preview", "raw", "refs", "tags"),
+        *("tree", "update", "wikis"),
+    }
 )
 
-_SCP_LIKE = re.compile(r"^(?:[\w.+-]+@)?(?P<host>[\w.-]+\.[a-z]{2,}):(?!\d+(?:/|$))(?P<path>.+)$", re.I)
+# ``user@host:path`` is always git's scp-like form, even when the owner is a number
+# (``git@github.com:123/repo.git``); without a user, ``host:443/path`` is a host and a port.
+_SCP_LIKE = re.compile(
+    r"^(?:(?P<user>[\w.+-]+)@)?(?P<host>[\w.-]+\.[a-z]{2,}):(?(user)|(?!\d+(?:/|$)))(?P<path>.+)$",
+    re.I,
+)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _SEGMENT = re.compile(r"^[\w.-]+$", re.ASCII)
 
@@ -144,6 +161,8 @@ def parse_repository_url(raw: str) -> Repository:
             "configured for."
         )
     if host is RepositoryHost.GITLAB:
+        if (segments and segments[0].lower() in GITLAB_SITE_PAGES) or "-" in segments[:2]:
+            raise InvalidRepositoryURL(f"{raw.strip()!r} is a GitLab page, not a repository.")
         for index, segment in enumerate(segments):
             if index >= 2 and segment.lower() in GITLAB_PROJECT_PAGES:
                 segments = segments[:index]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Package, Release
@@ -14,7 +15,7 @@ from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
 from packyard.grids.models import Element, Feature, Grid
 
 GRID_SORTS: dict[str, Sort] = {
-    "title": Sort("Title", ("title", "id")),
+    "title": Sort("Title", (Lower("title").asc(), "id")),
     "packages": Sort("Most packages", ("-package_count", "title")),
     "updated": Sort("Recently changed", ("-modified", "-id")),
     "added": Sort("Date added", ("-created", "-id")),
@@ -45,7 +46,9 @@ def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Gri
 def header_grids() -> QuerySet[Grid]:
     """Return the grids shown on the home page."""
     return (
-        Grid.objects.filter(header=True).annotate(package_count=Count("memberships")).order_by("title")
+        Grid.objects.filter(header=True)
+        .annotate(package_count=Count("memberships"))
+        .order_by("title")
     )
 
 
@@ -98,9 +101,7 @@ def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
 def grid_matrix(*, slug: str, sort: str = DEFAULT_COLUMN_SORT) -> GridMatrix:
     """Return a grid with every package as a column and every feature as a row (5 queries)."""
     grid = get_object_or_404(Grid, slug=slug)
-    memberships = list(
-        grid.memberships.select_related("package__category", "package__replaced_by")
-    )
+    memberships = list(grid.memberships.select_related("package__category", "package__replaced_by"))
     packages = [membership.package for membership in memberships]
     latest = latest_releases_of(packages=packages)
     columns = [

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids import selectors
 
 
-@require_GET
+@require_safe
 def grid_list(request: HtmxHttpRequest) -> HttpResponse:
     """List grids, with a text filter and sorts."""
     text = request.GET.get("q", "")[:200]
@@ -33,7 +33,7 @@ def grid_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Compare every package of a grid, side by side."""
     sort = request.GET.get("sort", selectors.DEFAULT_COLUMN_SORT)

@@ -52,7 +52,9 @@ def demo_features_load() -> None:
             for membership in GridPackage.objects.filter(grid=grid).select_related("package")
         }
         for spec in features:
-            feature = feature_create(grid=grid, title=spec["title"], description=spec["description"])
+            feature = feature_create(
+                grid=grid, title=spec["title"], description=spec["description"]
+            )
             for package_slug, text in spec["cells"].items():
                 if package_slug in memberships:
                     element_set(grid_package=memberships[package_slug], feature=feature, text=text)

@@ -55,7 +55,11 @@ def read_dump(path: Path) -> dict[RecordKind, list[tuple[str, Any]]]:
     """
     if not path.exists():
         raise DumpError(f"{path} does not exist")
-    files = sorted(p for p in path.iterdir() if p.suffix in {".jsonl", ".json"}) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix in {".jsonl", ".json"})
+        if path.is_dir()
+        else [path]
+    )
     if not files:
         raise DumpError(f"{path} holds no .jsonl or .json files")
     records: dict[RecordKind, list[tuple[str, Any]]] = {kind: [] for kind in KIND_ORDER}

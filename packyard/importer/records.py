@@ -63,11 +63,11 @@ class PackageRecord:
     pypi_version: str | None
     created: datetime
     modified: datetime
-    repo_forks: int
+    repo_forks: int | None
     repo_description: str
     pypi_url: str
     documentation_url: str | None
-    repo_watchers: int
+    repo_watchers: int | None
     commits_over_52: tuple[int, ...]
     participants: tuple[str, ...]
 
@@ -105,9 +105,10 @@ def _optional_text(data: Mapping[str, Any], field: str, *, max_length: int) -> s
     return _text(data, field, max_length=max_length)
 
 
-def _slug(data: Mapping[str, Any], field: str = "slug") -> str:
-    value = _text(data, field, required=True, max_length=100)
-    if not re.fullmatch(r"[-\w]+", value):
+def _slug(data: Mapping[str, Any], field: str = "slug", *, max_length: int = 100) -> str:
+    value = _text(data, field, required=True, max_length=max_length)
+    # ASCII only, as Django's <slug:> URL converter reads it, so every page can link to it.
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+", value):
         raise RecordError(field, f"{value!r} is not a slug")
     return value
 
@@ -119,12 +120,15 @@ def _bool(data: Mapping[str, Any], field: str) -> bool:
     return value
 
 
-def _count(data: Mapping[str, Any], field: str) -> int:
+COUNT_MAX = 2_147_483_647  # The largest value a PositiveIntegerField holds on every database.
+
+
+def _count(data: Mapping[str, Any], field: str) -> int | None:
     value = _require(data, field)
     if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise RecordError(field, f"expected a count of 0 or more, got {value!r}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNT_MAX:
+        raise RecordError(field, f"expected a count from 0 to {COUNT_MAX}, got {value!r}")
     return value
 
 
@@ -170,7 +174,7 @@ def parse_category(data: Mapping[str, Any]) -> CategoryRecord:
     return CategoryRecord(
         id=_id(data),
         title=_text(data, "title", required=True, max_length=50),
-        slug=_slug(data),
+        slug=_slug(data, max_length=50),
         description=_text(data, "description", max_length=10_000),
         title_plural=_text(data, "title_plural", max_length=50),
         show_pypi=_bool(data, "show_pypi"),

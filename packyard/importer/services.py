@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -33,7 +33,11 @@ from packyard.importer.records import (
 
 Outcome = Literal["created", "updated", "unchanged"]
 
-_PYPI_NAME = re.compile(r"^https?://(?:www\.)?pypi\.(?:python\.)?org/(?:pypi|project)/([^/?#]+)", re.I)
+PYPI_NAME_MAX_LENGTH = Package._meta.get_field("pypi_name").max_length or 200
+
+_PYPI_NAME = re.compile(
+    r"^https?://(?:www\.)?pypi\.(?:python\.)?org/(?:pypi|project)/([^/?#]+)", re.I
+)
 
 
 def record_digest(data: Mapping[str, Any]) -> str:
@@ -49,11 +53,15 @@ def pypi_name_from_url(url: str) -> str:
 
 
 def _mapped_id(*, source: str, kind: RecordKind, upstream_id: int) -> int | None:
-    record = UpstreamRecord.objects.filter(source=source, kind=kind, upstream_id=upstream_id).first()
+    record = UpstreamRecord.objects.filter(
+        source=source, kind=kind, upstream_id=upstream_id
+    ).first()
     return record.object_id if record else None
 
 
-def _remember(*, source: str, kind: RecordKind, upstream_id: int, object_id: int, digest: str) -> None:
+def _remember(
+    *, source: str, kind: RecordKind, upstream_id: int, object_id: int, digest: str
+) -> None:
     UpstreamRecord.objects.update_or_create(
         source=source,
         kind=kind,
@@ -62,13 +70,20 @@ def _remember(*, source: str, kind: RecordKind, upstream_id: int, object_id: int
     )
 
 
-def _unchanged(*, source: str, kind: RecordKind, upstream_id: int, digest: str, model: type[Model]) -> bool:
-    record = UpstreamRecord.objects.filter(source=source, kind=kind, upstream_id=upstream_id).first()
-    return bool(
+def _unchanged(
+    *, source: str, kind: RecordKind, upstream_id: int, digest: str, model: type[Model]
+) -> int | None:
+    """Return the local id when this exact record was imported before and its row exists."""
+    record = UpstreamRecord.objects.filter(
+        source=source, kind=kind, upstream_id=upstream_id
+    ).first()
+    if (
         record
         and record.digest == digest
         and model._default_manager.filter(pk=record.object_id).exists()
-    )
+    ):
+        return record.object_id
+    return None
 
 
 def _local(
@@ -83,7 +98,10 @@ def _local(
     if row is not None:
         return row, False
     new = model()
-    if not manager.filter(pk=upstream_id).exists():
+    if manager.filter(pk=upstream_id).exists():
+        # The row gets an id from the sequence, which must first move past imported ids.
+        _sequences_reset([model])
+    else:
         new.pk = upstream_id
     return new, True
 
@@ -110,7 +128,10 @@ def category_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_category(data)
     digest = record_digest(data)
     kind = RecordKind.CATEGORY
-    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Category):
+    if (
+        _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Category)
+        is not None
+    ):
         return "unchanged"
     category, created = _local(
         Category, source=source, kind=kind, upstream_id=record.id, slug=record.slug
@@ -139,7 +160,10 @@ def grid_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_grid(data)
     digest = record_digest(data)
     kind = RecordKind.GRID
-    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Grid):
+    if (
+        _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Grid)
+        is not None
+    ):
         return "unchanged"
     grid, created = _local(Grid, source=source, kind=kind, upstream_id=record.id, slug=record.slug)
     changed = _assign(
@@ -170,8 +194,14 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_package(data)
     digest = record_digest(data)
     kind = RecordKind.PACKAGE
-    if _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Package):
-        return "unchanged"
+    unchanged_id = _unchanged(
+        source=source, kind=kind, upstream_id=record.id, digest=digest, model=Package
+    )
+    if unchanged_id is not None:
+        # Grids may have been imported since this record was: its memberships still follow.
+        package = Package.objects.get(pk=unchanged_id)
+        joined = _sync_grids(package=package, source=source, grid_ids=record.grid_ids)
+        return "updated" if joined else "unchanged"
     category_id = _resolve(
         source=source, kind=RecordKind.CATEGORY, upstream_id=record.category_id, model=Category
     )
@@ -180,11 +210,20 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     package, created = _local(
         Package, source=source, kind=kind, upstream_id=record.id, slug=record.slug
     )
-    host, key = repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
+    host, key = (
+        repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
+    )
     if key:
         holder = Package.objects.filter(repo_key=key).exclude(pk=package.pk).first()
         if holder is not None:
-            raise RecordError("repo_url", f"{record.repo_url} is already the repository of {holder.slug!r}")
+            raise RecordError(
+                "repo_url", f"{record.repo_url} is already the repository of {holder.slug!r}"
+            )
+    pypi_name = pypi_name_from_url(record.pypi_url)
+    if len(pypi_name) > PYPI_NAME_MAX_LENGTH:
+        raise RecordError(
+            "pypi_url", f"the PyPI name is longer than {PYPI_NAME_MAX_LENGTH} characters"
+        )
     fetched = host != RepositoryHost.OTHER and bool(record.commits_over_52)
     changed = _assign(
         package,
@@ -196,7 +235,7 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
             "repo_host": host,
             "repo_key": key,
             "pypi_url": record.pypi_url,
-            "pypi_name": pypi_name_from_url(record.pypi_url),
+            "pypi_name": pypi_name,
             "pypi_version": record.pypi_version,
             "documentation_url": record.documentation_url,
             "description": record.repo_description,
@@ -237,7 +276,11 @@ def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> 
 
 def sequences_reset() -> None:
     """Move the id sequences past imported ids (PostgreSQL), so new rows get fresh ids."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Category, Grid, Package])
+    _sequences_reset([Category, Grid, Package])
+
+
+def _sequences_reset(models: list[type[Model]]) -> None:
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
             for statement in statements:
@@ -284,8 +327,12 @@ def record_import(
     if not isinstance(data, dict):
         summary.failures.append(f"{kind} at {place}: expected a JSON object")
         return
+    label = data.get("slug") or data.get("id") or "?"
     try:
         summary.add(IMPORTERS[kind](source=source, data=data))
     except RecordError as error:
-        label = data.get("slug") or data.get("id") or "?"
         summary.failures.append(f"{kind} {label!s} at {place}: {error.field}: {error.reason}")
+    except DatabaseError as error:
+        # The record's transaction was rolled back whole; the database says which rule it broke.
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        summary.failures.append(f"{kind} {label!s} at {place}: refused by the database: {reason}")

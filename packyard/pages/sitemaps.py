@@ -50,7 +50,7 @@ class StaticSitemap(Sitemap[str]):
     def items(self) -> list[str]:
         return ["home", "catalog:package_list", "catalog:package_latest", "grids:grid_list"]
 
-    def location(self, item: str) -> str:  # type: ignore[override]
+    def location(self, item: str) -> str:
         return reverse(item)
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from packyard.catalog import selectors as catalog
 from packyard.grids.selectors import header_grids
@@ -15,7 +15,7 @@ from packyard.pages.health import health_report
 HOME_LIST_SIZE = 8
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Show the search box, header grids, categories, latest packages and releases."""
     context = {
@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     """Report whether the database, the cache and the task queue answer."""
@@ -35,7 +35,7 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": healthy, **report}, status=200 if healthy else 503)
 
 
-@require_GET
+@require_safe
 def robots(request: HttpRequest) -> HttpResponse:
     """Let crawlers in, except to the admin and the API's browsable pages."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))

@@ -56,6 +56,9 @@ class ReleaseFactory(factory.django.DjangoModelFactory):
     license = "BSD-3-Clause"
     requires_python = ">=3.10"
     classifiers = factory.LazyFunction(
-        lambda: ["Development Status :: 5 - Production/Stable", "Programming Language :: Python :: 3"]
+        lambda: [
+            "Development Status :: 5 - Production/Stable",
+            "Programming Language :: Python :: 3",
+        ]
     )
     development_status = "Production/Stable"

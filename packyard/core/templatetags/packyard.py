@@ -41,7 +41,9 @@ def ago(moment: datetime | None, *, empty: str = NOT_FETCHED) -> SafeString:
     if moment is None:
         return format_html('<span class="not-fetched">{}</span>', empty)
     now = timezone.now()
-    words = "just now" if abs((now - moment).total_seconds()) < 60 else f"{timesince(moment, now)} ago"
+    words = (
+        "just now" if abs((now - moment).total_seconds()) < 60 else f"{timesince(moment, now)} ago"
+    )
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',

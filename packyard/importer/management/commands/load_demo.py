@@ -29,7 +29,11 @@ class Command(BaseCommand):
             self.stdout.write("Demo data: the directory already holds packages; nothing loaded.")
             return
         with tqdm(total=demo_record_count(), desc="Loading demo data", unit="record") as bar:
-            summary = demo_load(on_record=lambda: bar.update())
+
+            def advance() -> None:
+                bar.update()
+
+            summary = demo_load(on_record=advance)
         self.stdout.write(f"Demo data: {summary}.")
         for failure in summary.failures:
             self.stderr.write(f"  {failure}")

@@ -1,0 +1,30 @@
+"""Pages as a person sees them in a real browser (Debian's chromium through Playwright)."""
+
+import pytest
+
+from packyard.catalog.tests.factories import FetchedPackageFactory
+from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_to_grid_shows_every_package(live_server, page):
+    """From the home page a visitor follows a grid link and sees every package of the grid."""
+    grid = GridFactory(title="Task queues", slug="task-queues", header=True)
+    packages = [FetchedPackageFactory(title=f"queue-{n:02d}", stars=100 - n) for n in range(14)]
+    for package in packages:
+        GridPackageFactory(grid=grid, package=package)
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Task queues").click()
+    page.wait_for_url("**/grids/g/task-queues/")
+
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Task queues")
+    headers = page.locator("table.matrix thead th.package-head")
+    assert headers.count() == 14
+    shown = {text.strip() for text in headers.all_inner_texts()}
+    assert shown == {package.title for package in packages}
+    # The last column is reachable by scrolling the matrix, with the header still in view.
+    last = page.get_by_role("link", name="queue-13")
+    last.scroll_into_view_if_needed()
+    assert last.is_visible()

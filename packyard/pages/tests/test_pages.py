@@ -1,0 +1,402 @@
+"""Tests of the site-wide pages: home, feeds, sitemap, robots.txt, health and error pages."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import RequestFactory
+from django.urls import path
+
+from config.urls import urlpatterns as site_urlpatterns
+from packyard.catalog.tests.factories import CategoryFactory, PackageFactory, ReleaseFactory
+from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from packyard.pages import health
+from packyard.pages.views import server_error
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+SCRIPT = "<script>alert(1)</script>"
+
+
+def _raise_error(request):
+    raise RuntimeError("Something broke in a view.")
+
+
+# The site's URLs plus one that fails, to reach the 500 handler through the client.
+urlpatterns = [*site_urlpatterns, path("fail/", _raise_error)]
+handler404 = "packyard.pages.views.page_not_found"
+handler500 = "packyard.pages.views.server_error"
+
+
+def parse_xml(response) -> ET.Element:
+    """Parse a response of ours as XML, failing the test when it is not well-formed."""
+    return ET.fromstring(response.content)  # noqa: S314 - our own output, not untrusted input.
+
+
+def section(text: str, heading_id: str) -> str:
+    """Return the HTML of the home page section labelled by a heading id."""
+    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text, re.DOTALL)
+    assert match is not None, f"no section {heading_id!r}"
+    return match.group(1)
+
+
+def link_texts(html: str) -> list[str]:
+    """Return the text of each link in a piece of HTML, in order."""
+    return re.findall(r"<a href=\"[^\"]+\">([^<]+)</a>", html)
+
+
+# Home: /
+
+
+@pytest.mark.django_db
+def test_home_shows_the_search_box(client):
+    """The home page has a labelled search box that searches the package list."""
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert '<form role="search" action="/packages/" method="get"' in response.text
+    assert '<label for="home-search-box"' in response.text
+    assert '<input id="home-search-box" type="search" name="q"' in response.text
+
+
+@pytest.mark.django_db
+def test_home_shows_only_header_grids_with_counts(client):
+    """The home page lists the grids marked for the header, each with its package count."""
+    storage = GridFactory(title="Storage", slug="storage", header=True)
+    auth = GridFactory(title="Auth", slug="auth", header=True)
+    GridFactory(title="Hidden", slug="hidden", header=False)
+    for package in PackageFactory.create_batch(3):
+        GridPackageFactory(grid=storage, package=package)
+    GridPackageFactory(grid=auth)
+
+    grids = section(client.get("/").text, "grids-heading")
+
+    assert link_texts(grids) == ["Auth", "Storage", "All grids →"]
+    assert '<a href="/grids/g/storage/">Storage</a> <span class="muted">3 packages</span>' in grids
+    assert '<a href="/grids/g/auth/">Auth</a> <span class="muted">1 package</span>' in grids
+    assert "Hidden" not in grids
+
+
+@pytest.mark.django_db
+def test_home_shows_categories_with_package_counts(client):
+    """The home page lists every category, plural title first, with its package count."""
+    storage = CategoryFactory(title="Storage", slug="storage", title_plural="Storage backends")
+    CategoryFactory(title="Empty", slug="empty", title_plural="")
+    PackageFactory.create_batch(2)
+    PackageFactory(category=storage)
+
+    categories = section(client.get("/").text, "categories-heading")
+
+    assert (
+        '<a href="/categories/apps/">Apps</a> <span class="muted">2 packages</span>' in categories
+    )
+    assert (
+        '<a href="/categories/storage/">Storage backends</a> <span class="muted">1 package</span>'
+        in categories
+    )
+    assert (
+        '<a href="/categories/empty/">Empty</a> <span class="muted">0 packages</span>' in categories
+    )
+
+
+@pytest.mark.django_db
+def test_home_shows_the_latest_packages_newest_first(client):
+    """The home page lists the eight packages added most recently, newest first."""
+    for number in range(10):
+        PackageFactory(title=f"package-{number}", created=NOW - timedelta(days=10 - number))
+
+    latest = section(client.get("/").text, "latest-heading")
+
+    expected = [f"package-{number}" for number in range(9, 1, -1)]
+    assert link_texts(latest) == [*expected, "More new packages →"]
+
+
+@pytest.mark.django_db
+def test_home_shows_the_latest_releases_newest_first(client):
+    """The home page lists the newest releases, leaving out yanked and undated ones."""
+    alpha = PackageFactory(title="Alpha", slug="alpha")
+    bravo = PackageFactory(title="Bravo", slug="bravo")
+    ReleaseFactory(package=alpha, version="1.0", upload_time=NOW - timedelta(days=9))
+    ReleaseFactory(package=bravo, version="2.0", upload_time=NOW - timedelta(days=1))
+    ReleaseFactory(package=alpha, version="1.1", upload_time=NOW - timedelta(days=2))
+    ReleaseFactory(package=alpha, version="1.2", upload_time=NOW, yanked=True)
+    ReleaseFactory(package=bravo, version="0.1", upload_time=None)
+
+    releases = section(client.get("/").text, "releases-heading")
+
+    assert link_texts(releases) == ["Bravo 2.0", "Alpha 1.1", "Alpha 1.0"]
+    assert '<a href="/packages/p/bravo/">Bravo 2.0</a>' in releases
+
+
+@pytest.mark.django_db
+def test_home_says_when_there_is_nothing_yet(client):
+    """An empty site's home page says there are no grids, categories, packages or releases."""
+    text = client.get("/").text
+
+    assert "No grids yet." in text
+    assert "No categories yet." in text
+    assert "No packages yet." in text
+    assert "No releases fetched yet." in text
+
+
+@pytest.mark.django_db
+def test_home_escapes_user_text(client):
+    """Grid, category and package titles holding a script tag show as text on the home page."""
+    category = CategoryFactory(title=SCRIPT, slug="scripted", title_plural=SCRIPT)
+    package = PackageFactory(title=SCRIPT, slug="scripted", category=category)
+    GridFactory(title=SCRIPT, slug="scripted", header=True)
+    ReleaseFactory(package=package)
+
+    text = client.get("/").text
+
+    assert SCRIPT not in text
+    assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 4
+
+
+def fill_home(*, grids: int, categories: int, packages: int, releases: int) -> None:
+    """Create header grids with packages, categories, packages and releases for the home page."""
+    category_rows = [
+        CategoryFactory(title=f"Category {number}", slug=f"category-{number}")
+        for number in range(categories)
+    ]
+    package_rows = [
+        PackageFactory(category=category_rows[number % categories]) for number in range(packages)
+    ]
+    for number in range(grids):
+        grid = GridFactory(header=True)
+        for package in package_rows[number : number + 3]:
+            GridPackageFactory(grid=grid, package=package)
+    GridFactory(header=False)
+    for number in range(releases):
+        ReleaseFactory(package=package_rows[number % packages])
+
+
+@pytest.mark.django_db
+def test_home_query_count_does_not_grow_with_data(client, django_assert_num_queries):
+    """The home page costs 4 queries with one of everything and with much more."""
+    fill_home(grids=1, categories=1, packages=1, releases=1)
+    with django_assert_num_queries(4):
+        little = client.get("/")
+    assert len(link_texts(section(little.text, "releases-heading"))) == 1
+
+    fill_home(grids=6, categories=12, packages=40, releases=60)
+    with django_assert_num_queries(4):
+        much = client.get("/")
+    assert len(link_texts(section(much.text, "grids-heading"))) == 7 + 1
+    assert len(link_texts(section(much.text, "releases-heading"))) == 8
+
+
+@pytest.mark.django_db
+def test_home_refuses_post(client):
+    """The home page is read-only: POST answers 405, HEAD answers 200."""
+    assert client.post("/").status_code == 405
+    assert client.head("/").status_code == 200
+
+
+# Feeds: /feeds/packages/latest/rss/ and /feeds/packages/latest/atom/
+
+
+def make_dated_packages(count: int) -> list[str]:
+    """Create packages added a day apart; return their titles, newest first."""
+    for number in range(count):
+        PackageFactory(title=f"package-{number:02}", created=NOW - timedelta(days=count - number))
+    return [f"package-{number:02}" for number in range(count - 1, -1, -1)]
+
+
+@pytest.mark.django_db
+def test_rss_feed_lists_the_newest_packages_with_absolute_links(client):
+    """The RSS feed is well-formed and lists the 25 newest packages with absolute links."""
+    titles = make_dated_packages(27)
+    PackageFactory(
+        title=SCRIPT, slug="scripted", description=SCRIPT, created=NOW - timedelta(days=90)
+    )
+
+    response = client.get("/feeds/packages/latest/rss/")
+    channel = parse_xml(response).find("channel")
+    items = channel.findall("item")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/rss+xml")
+    assert channel.findtext("title") == "Packyard: latest packages"
+    assert channel.findtext("link") == "http://testserver/packages/latest/"
+    assert [item.findtext("title") for item in items] == titles[:25]
+    assert [item.findtext("link") for item in items][:2] == [
+        "http://testserver/packages/p/package-26/",
+        "http://testserver/packages/p/package-25/",
+    ]
+    assert items[0].findtext("description") == "What package-26 does."
+    assert items[0].findtext("category") == "App"
+
+
+@pytest.mark.django_db
+def test_atom_feed_lists_the_newest_packages_with_absolute_links(client):
+    """The Atom feed is well-formed and lists the newest packages with absolute links."""
+    titles = make_dated_packages(3)
+
+    response = client.get("/feeds/packages/latest/atom/")
+    feed = parse_xml(response)
+    entries = feed.findall(f"{ATOM}entry")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}title") == "Packyard: latest packages"
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == titles
+    assert [entry.find(f"{ATOM}link").get("href") for entry in entries] == [
+        f"http://testserver/packages/p/{title}/" for title in titles
+    ]
+    assert entries[0].findtext(f"{ATOM}updated")
+
+
+@pytest.mark.django_db
+def test_feeds_carry_user_text_as_text(client):
+    """A title holding a script tag arrives in the feed as text, escaped by the XML."""
+    PackageFactory(title=SCRIPT, slug="scripted", description=SCRIPT)
+
+    for url in ["/feeds/packages/latest/rss/", "/feeds/packages/latest/atom/"]:
+        response = client.get(url)
+        assert SCRIPT.encode() not in response.content
+        assert SCRIPT in [element.text for element in parse_xml(response).iter()]
+
+
+# sitemap.xml and robots.txt
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_packages_grids_categories_and_static_pages(client):
+    """/sitemap.xml is well-formed and lists every package, grid, category and static page."""
+    PackageFactory(title="Alpha", slug="alpha")
+    GridFactory(title="Storage", slug="storage")
+    CategoryFactory(title="Storage", slug="storage")
+
+    response = client.get("/sitemap.xml")
+    urls = parse_xml(response).findall(f"{SITEMAP}url")
+    locations = {url.findtext(f"{SITEMAP}loc") for url in urls}
+
+    assert response.status_code == 200
+    assert locations == {
+        "http://testserver/",
+        "http://testserver/packages/",
+        "http://testserver/packages/latest/",
+        "http://testserver/grids/",
+        "http://testserver/packages/p/alpha/",
+        "http://testserver/grids/g/storage/",
+        "http://testserver/categories/apps/",
+        "http://testserver/categories/storage/",
+    }
+    package = next(url for url in urls if url.findtext(f"{SITEMAP}loc").endswith("/alpha/"))
+    assert package.findtext(f"{SITEMAP}lastmod")
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_admin_and_names_the_sitemap(client):
+    """/robots.txt disallows /admin/ and /api/ and gives the sitemap's absolute URL."""
+    response = client.get("/robots.txt")
+    lines = response.text.splitlines()
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /api/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+# Health: /health/
+
+
+@pytest.mark.django_db
+def test_health_reports_every_part_ok(client):
+    """/health/ answers 200 with ok true and a report of the database, cache and task queue."""
+    response = client.get("/health/")
+    report = response.json()
+
+    assert response.status_code == 200
+    assert report["ok"] is True
+    assert set(report) == {"ok", "database", "cache", "task_queue"}
+    assert report["database"]["ok"] is True
+    assert report["database"]["vendor"] in {"sqlite", "postgresql"}
+    assert report["cache"] == {"ok": True, "backend": "LocMemCache"}
+    assert report["task_queue"] == {"ok": True, "backend": "DatabaseBackend", "ready": 0}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_health_answers_503_when_a_check_raises(client, monkeypatch):
+    """/health/ answers 503 with ok false, naming the error of the check that raised."""
+
+    def broken_cache():
+        raise ConnectionError("The cache is down.")
+
+    monkeypatch.setitem(health.CHECKS, "cache", broken_cache)
+
+    response = client.get("/health/")
+    report = response.json()
+
+    assert response.status_code == 503
+    assert report["ok"] is False
+    assert report["cache"] == {"ok": False, "error": "ConnectionError"}
+    assert report["database"]["ok"] is True
+    assert report["task_queue"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_health_answers_503_when_a_check_fails(client, monkeypatch):
+    """/health/ answers 503 when a check reports a failure without raising."""
+    monkeypatch.setitem(health.CHECKS, "cache", lambda: {"ok": False, "backend": "Broken"})
+
+    response = client.get("/health/")
+
+    assert response.status_code == 503
+    assert response.json()["ok"] is False
+
+
+# Error pages
+
+
+@pytest.mark.django_db
+def test_unknown_url_gets_the_friendly_404_page(client):
+    """An unknown URL answers 404 with a page that names it and links to packages and grids."""
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert "<h1>We could not find that page</h1>" in response.text
+    assert "<code>/no/such/page/</code>" in response.text
+    assert '<a href="/packages/">Browse all packages</a>' in response.text
+    assert '<a href="/grids/">Browse the comparison grids</a>' in response.text
+
+
+@pytest.mark.django_db
+def test_404_page_escapes_the_path(client):
+    """A path holding markup is shown as text on the 404 page."""
+    response = client.get("/<script>alert(1)</script>/")
+
+    assert response.status_code == 404
+    assert "<script>alert" not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_failing_view_gets_the_500_page(client):
+    """A view that raises answers 500 with the "something went wrong" page."""
+    client.raise_request_exception = False
+
+    response = client.get("/fail/")
+
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in response.text
+    assert '<a href="/">home page</a>' in response.text
+
+
+def test_500_handler_renders_without_the_database():
+    """The 500 handler renders its page with status 500 and no database query."""
+    request = RequestFactory().get("/anything/")
+
+    # Without the django_db mark any query here raises.
+    response = server_error(request)
+
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.content
