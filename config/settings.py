@@ -187,6 +187,11 @@ GITLAB_URL = os.environ.get("GITLAB_URL", "https://gitlab.com").rstrip("/")
 GITLAB_HOSTS = env_list("GITLAB_HOSTS", default="")
 FORGEJO_HOSTS = env_list("FORGEJO_HOSTS", default="")
 
+# Outbound HTTP (packyard.core.http): seconds per request phase, connection retries, pool size.
+HTTP_TIMEOUT = float(os.environ.get("HTTP_TIMEOUT", "10"))
+HTTP_CONNECT_RETRIES = env_int("HTTP_CONNECT_RETRIES", default=2)
+HTTP_MAX_CONNECTIONS = env_int("HTTP_MAX_CONNECTIONS", default=10)
+
 # Page sizes of the HTML lists.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25)
 

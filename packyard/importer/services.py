@@ -259,17 +259,22 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
 
 
 def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> bool:
-    wanted: set[int] = set()
+    """Make the package's grids those of the record; new memberships keep the record's order."""
+    wanted: list[int] = []
     for upstream_id in grid_ids:
         local = _resolve(source=source, kind=RecordKind.GRID, upstream_id=upstream_id, model=Grid)
-        if local is not None:
-            wanted.add(local)
+        if local is not None and local not in wanted:
+            wanted.append(local)
     current = set(GridPackage.objects.filter(package=package).values_list("grid_id", flat=True))
-    if wanted == current:
+    if set(wanted) == current:
         return False
-    GridPackage.objects.filter(package=package, grid_id__in=current - wanted).delete()
+    GridPackage.objects.filter(package=package, grid_id__in=current - set(wanted)).delete()
     GridPackage.objects.bulk_create(
-        [GridPackage(grid_id=grid_id, package=package) for grid_id in sorted(wanted - current)]
+        [
+            GridPackage(grid_id=grid_id, package=package)
+            for grid_id in wanted
+            if grid_id not in current
+        ]
     )
     return True
 
