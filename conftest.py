@@ -50,3 +50,7 @@ def page(monkeypatch):
         yield tab
         context.close()
         browser.close()
+        # Inside Playwright's event loop the ORM used a connection of its own; close it here.
+        from django.db import connections
+
+        connections.close_all()
