@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "packyard.catalog",
     "packyard.grids",
     "packyard.importer",
+    "packyard.api",
+    "packyard.refresh",
     "packyard.pages",
 ]
 
@@ -130,12 +132,16 @@ else:
         }
     }
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
-    }
-}
+# Background tasks (django.tasks): the database worker by default (`manage.py worker` runs
+# `db_worker`); with REDIS_URL, an RQ worker on Redis (`manage.py worker` runs `rqworker`).
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The scheduler (`manage.py crontask`) holds a Redis lock when Redis is there, so only one runs.
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,7 +186,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # API v4 pages as djangopackages.org's do: ?limit= and ?offset=, 20 rows by default.
+    "DEFAULT_PAGINATION_CLASS": "packyard.api.v4.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 20,
 }
+# The largest `limit` an API list answers; a larger one is capped to it, not refused.
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", default=100)
 
 # Self-hosted code hosts whose repository URLs Packyard accepts, besides the public ones.
 GITLAB_URL = os.environ.get("GITLAB_URL", "https://gitlab.com").rstrip("/")
@@ -192,6 +203,22 @@ HTTP_TIMEOUT = float(os.environ.get("HTTP_TIMEOUT", "10"))
 HTTP_CONNECT_RETRIES = env_int("HTTP_CONNECT_RETRIES", default=2)
 HTTP_MAX_CONNECTIONS = env_int("HTTP_MAX_CONNECTIONS", default=10)
 
+# Refresh of facts (packyard.refresh). See the README's configuration table.
+GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
+GITHUB_GRAPHQL = env_bool("GITHUB_GRAPHQL", default=True)
+GITHUB_WEBHOOK_SECRET = os.environ.get("GITHUB_WEBHOOK_SECRET", "")
+GITLAB_TOKEN = os.environ.get("GITLAB_TOKEN", "")
+BITBUCKET_API_URL = os.environ.get("BITBUCKET_API_URL", "https://api.bitbucket.org/2.0").rstrip("/")
+PYPI_URL = os.environ.get("PYPI_URL", "https://pypi.org").rstrip("/")
+REFRESH_INTERVAL_HOURS = float(os.environ.get("REFRESH_INTERVAL_HOURS", "12"))
+REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", default=500)
+REFRESH_IN_FLIGHT_PER_HOST = env_int("REFRESH_IN_FLIGHT_PER_HOST", default=8)
+REFRESH_MISSING_AFTER = env_int("REFRESH_MISSING_AFTER", default=3)
+REFRESH_REQUEST_COOLDOWN_MINUTES = env_int("REFRESH_REQUEST_COOLDOWN_MINUTES", default=10)
+# Requests kept back per host for people's own use of the token ("*" for any other host).
+RATE_BUDGET_RESERVES = {"api.github.com": 100, "*": 5}
+
 # Page sizes of the HTML lists.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25)
 
@@ -201,5 +228,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per upstream request is too much at INFO; failures are logged by Packyard.
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -14,8 +14,10 @@ urlpatterns = [
     path("health/", pages.health, name="health"),
     path("robots.txt", pages.robots, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/", include("packyard.api.urls")),
     path("", include("packyard.catalog.urls")),
     path("", include("packyard.grids.urls")),
+    path("", include("packyard.refresh.urls")),
     path("admin/", admin.site.urls),
 ]
 

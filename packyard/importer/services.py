@@ -23,7 +23,7 @@ from django.utils import timezone
 from packyard.catalog.models import Category, Package
 from packyard.core.repositories import RepositoryHost, repository_identity
 from packyard.grids.models import Grid, GridPackage
-from packyard.importer.models import RecordKind, UpstreamRecord
+from packyard.importer.models import ImportRun, RecordKind, UpstreamRecord
 from packyard.importer.records import (
     RecordError,
     parse_category,
@@ -277,6 +277,48 @@ def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> 
         ]
     )
     return True
+
+
+def import_runs_start(
+    *, source: str, first_urls: Mapping[RecordKind, str]
+) -> dict[RecordKind, str]:
+    """Return the page each kind's walk over `source` starts at; skipped kinds are left out.
+
+    When the last run over `source` stopped before its end, the kinds it finished are
+    skipped and the others go on from the page it saved. Otherwise every kind starts again
+    at its first page (a run over unchanged records then changes nothing).
+    """
+    runs = {run.kind: run for run in ImportRun.objects.filter(source=source, kind__in=first_urls)}
+    if any(run.finished_at is None for run in runs.values()):
+        starts = {}
+        for kind, first_url in first_urls.items():
+            run = runs.get(kind)
+            if run is None or run.finished_at is None:
+                starts[kind] = run.next_url if run is not None and run.next_url else first_url
+        return starts
+    now = timezone.now()
+    for kind, first_url in first_urls.items():
+        ImportRun.objects.update_or_create(
+            source=source,
+            kind=kind,
+            defaults={"next_url": first_url, "started_at": now, "finished_at": None},
+        )
+    return dict(first_urls)
+
+
+def import_run_advance(*, source: str, kind: RecordKind, next_url: str | None) -> None:
+    """Save the next page of a kind's walk, or mark the walk finished when there is none."""
+    now = timezone.now()
+    ImportRun.objects.update_or_create(
+        source=source,
+        kind=kind,
+        defaults={"next_url": next_url or "", "finished_at": None if next_url else now},
+        create_defaults={
+            "next_url": next_url or "",
+            "started_at": now,
+            "finished_at": None if next_url else now,
+        },
+    )
 
 
 def sequences_reset() -> None:

@@ -104,7 +104,7 @@ def test_a_grid_record_parses(grid_data):
     assert record.slug == "permissions"
     assert record.is_locked is True
     assert record.header is True
-    assert record.package_ids == (4300, 3172, 3149, 3105, 559, 367)
+    assert record.package_ids == (3105, 367, 3149, 559, 4300, 3172)
 
 
 def test_a_category_record_parses(category_data):
