@@ -112,7 +112,29 @@ class Package(TimeStampedModel):
     total_commits = models.PositiveIntegerField(null=True, blank=True)
     last_commit_at = models.DateTimeField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
-    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When facts last came from the code host."
+    )
+    repo_missing_since = models.DateTimeField(
+        "repository missing since",
+        null=True,
+        blank=True,
+        help_text="Set after repeated 404s from the host; cleared when the repository is back.",
+    )
+
+    # Facts from PyPI; empty until fetched.
+    pypi_summary = models.TextField("PyPI summary", blank=True)
+    pypi_keywords = models.CharField("PyPI keywords", max_length=500, blank=True)
+    requires_dist = models.JSONField(
+        null=True, blank=True, help_text="The latest release's requirements (PEP 508 strings)."
+    )
+    changelog_url = models.URLField(max_length=500, blank=True)
+    vulnerabilities = models.JSONField(
+        null=True, blank=True, help_text="Advisories PyPI lists for the latest release."
+    )
+    pypi_project_status = models.CharField(
+        "PyPI project status", max_length=30, blank=True, help_text="PEP 792, when PyPI gives it."
+    )
 
     deprecated_at = models.DateTimeField(null=True, blank=True)
     replaced_by = models.ForeignKey(
@@ -180,6 +202,10 @@ class Package(TimeStampedModel):
     @property
     def is_deprecated(self) -> bool:
         return self.deprecated_at is not None
+
+    @property
+    def is_repo_missing(self) -> bool:
+        return self.repo_missing_since is not None
 
     @property
     def pypi_project_url(self) -> str:

@@ -14,15 +14,20 @@ from packyard.catalog.models import Package, Release
 
 @dataclass(frozen=True)
 class ReleaseFacts:
-    """One release as a source reports it."""
+    """One release as a source reports it.
+
+    `license`, `requires_python` and `classifiers` are None when the source does not give
+    them for this release (PyPI's JSON gives them for the latest version only): the stored
+    values are then kept.
+    """
 
     version: str
     upload_time: datetime | None
     yanked: bool = False
     yanked_reason: str = ""
-    license: str = ""
-    requires_python: str = ""
-    classifiers: tuple[str, ...] = ()
+    license: str | None = None
+    requires_python: str | None = None
+    classifiers: tuple[str, ...] | None = None
 
 
 def _parsed(version: str) -> Version | None:
@@ -84,16 +89,19 @@ def package_releases_set(*, package: Package, releases: Iterable[ReleaseFacts]) 
         "development_status",
     ]
     for fact in facts:
-        values = {
+        values: dict[str, object] = {
             "upload_time": fact.upload_time,
             "yanked": fact.yanked,
             "yanked_reason": fact.yanked_reason,
             "is_prerelease": is_prerelease(fact.version),
-            "license": fact.license[:300],
-            "requires_python": fact.requires_python[:200],
-            "classifiers": list(fact.classifiers),
-            "development_status": development_status(fact.classifiers),
         }
+        if fact.license is not None:
+            values["license"] = fact.license[:300]
+        if fact.requires_python is not None:
+            values["requires_python"] = fact.requires_python[:200]
+        if fact.classifiers is not None:
+            values["classifiers"] = list(fact.classifiers)
+            values["development_status"] = development_status(fact.classifiers)
         release = existing.get(fact.version)
         if release is None:
             to_create.append(Release(package=package, version=fact.version, **values))

@@ -12,6 +12,7 @@ from packyard.catalog.models import Category
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids.selectors import grids_of_package
+from packyard.refresh.selectors import fetch_states_of
 
 RELEASES_PER_PAGE = 10
 
@@ -85,6 +86,7 @@ def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "latest_release": latest,
         "python3": selectors.python3_support(latest),
         "grids": grids_of_package(package=package),
+        "fetch_states": fetch_states_of(package=package),
     }
     template = "catalog/package_detail.html"
     if request.htmx and request.htmx.target == "releases":

@@ -22,7 +22,8 @@ class RepositoryFacts:
     page that failed) is None, and the refresh keeps the value it had.
     """
 
-    path: str  # "owner/name" (or "group/sub/name") as the host spells it now; differs after a rename.
+    # "owner/name" (or "group/sub/name") as the host spells it now; differs after a rename.
+    path: str
     stars: int
     forks: int
     description: str
@@ -34,6 +35,8 @@ class RepositoryFacts:
     weekly_commits: tuple[int, ...] | None = None  # 52 counts, oldest first; last = this week.
     contributors: tuple[Contributor, ...] | None = None
     pending: tuple[str, ...] = ()  # Parts the host is still computing (e.g. "weekly_commits").
+    # Parts the host could not give this time: a page that failed, a walk past its bound.
+    unavailable: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,10 @@ class Vulnerability:
 @dataclass(frozen=True)
 class PyPIRelease:
     version: str
-    upload_time: datetime | None  # From `upload_time_iso_8601` of its first file, in UTC.
+    upload_time: datetime | None  # The earliest `upload_time_iso_8601` of its files, in UTC.
     yanked: bool
     yanked_reason: str
+    prerelease: bool = False  # A PEP 440 pre-release or development release.
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class PyPIProject:
     releases: tuple[PyPIRelease, ...]
     vulnerabilities: tuple[Vulnerability, ...] = ()
     yanked_project_status: str = ""  # PEP 792 project status ("archived", "deprecated", ...).
+    project_status_reason: str = ""  # PEP 792 status reason, when the index gives one.
 
 
 @dataclass
@@ -80,7 +85,8 @@ class Validators:
     """ETags and the bodies they stand for, per request URL, kept between fetches.
 
     A client sends `If-None-Match` for a URL it has an ETag for; on 304 it reuses the stored
-    body. A 304 does not count against GitHub's rate limit.
+    body, and the paging headers stored with it (`Link`, `X-Total`, ...). A 304 does not count
+    against GitHub's rate limit. Everything stored is JSON, so entries can be saved as they are.
     """
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -93,9 +99,18 @@ class Validators:
         entry = self.entries.get(url)
         return entry.get("body") if entry else None
 
-    def remember(self, url: str, etag: str | None, body: Any) -> None:
+    def headers(self, url: str) -> dict[str, str]:
+        entry = self.entries.get(url)
+        stored = entry.get("headers") if entry else None
+        return dict(stored) if isinstance(stored, dict) else {}
+
+    def remember(
+        self, url: str, etag: str | None, body: Any, headers: Mapping[str, str] | None = None
+    ) -> None:
         if etag:
             self.entries[url] = {"etag": etag, "body": body}
+            if headers:
+                self.entries[url]["headers"] = dict(headers)
         else:
             self.entries.pop(url, None)
 

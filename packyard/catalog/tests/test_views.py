@@ -17,6 +17,7 @@ from packyard.catalog.tests.factories import (
 )
 from packyard.core.repositories import RepositoryHost
 from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from packyard.refresh.models import FetchState, FetchStatus, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -340,6 +341,9 @@ def test_package_page_shows_every_fact(client, time_machine):
         license="MIT",
         development_status="Production/Stable",
     )
+    FetchState.objects.create(
+        package=package, source=Source.PYPI, status=FetchStatus.OK, last_success_at=NOW
+    )
 
     response = client.get("/packages/p/alpha/")
     text = text_of(response)
@@ -372,7 +376,7 @@ def test_package_page_says_not_fetched_yet_and_never_zero(client):
     for label in ["Stars", "Forks", "Contributors", "Commits", "Last commit"]:
         assert f"<dt>{label}</dt><dd>{not_fetched}</dd>" in text
     assert f"<dt>Activity, 52 weeks</dt><dd>{not_fetched}</dd>" in text
-    assert 'fetched <span class="not-fetched">never</span>' in text
+    assert "<strong>GitHub</strong>: not fetched yet" in text
     assert "<dd>0</dd>" not in text
     assert "0 commits" not in text
     assert '<svg class="sparkline"' not in text
@@ -464,8 +468,9 @@ def test_package_page_says_when_facts_were_fetched(client, time_machine):
 
     text = text_of(client.get("/packages/p/alpha/"))
 
-    assert "Repository facts from GitHub, fetched <time" in text
-    assert ">2 hours ago</time>. Added to Packyard <time" in text
+    assert "<strong>GitHub</strong>: fetched <time" in text
+    assert ">2 hours ago</time>" in text
+    assert "Added to Packyard <time" in text
     assert ">2 weeks ago</time>" in text
 
 

@@ -17,6 +17,7 @@ from packyard.catalog.tests.factories import (
 )
 from packyard.grids.tests.factories import ElementFactory
 from packyard.importer.models import ImportRun, RecordKind, UpstreamRecord
+from packyard.refresh.models import FetchState, FetchStatus, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,10 @@ def rows(admin_user):
     ImportRun.objects.create(
         source="https://djangopackages.org/api/v4/", kind=RecordKind.GRID, started_at=timezone.now()
     )
+    FetchState.objects.create(
+        package=package, source=Source.REPOSITORY, status=FetchStatus.FAILING, last_error="500"
+    )
+    FetchState.objects.create(package=other, source=Source.PYPI, status=FetchStatus.OK)
     group = Group.objects.create(name="Editors")
     admin_user.groups.add(group)
     DBTaskResult.objects.create(
@@ -88,6 +93,7 @@ def test_every_model_of_the_project_is_registered():
         "grids.Element",
         "importer.UpstreamRecord",
         "importer.ImportRun",
+        "refresh.FetchState",
     } <= set(REGISTERED)
 
 

@@ -1,0 +1,60 @@
+"""Background jobs that keep facts fresh.
+
+`refresh_due_task` runs every minute from the scheduler (`manage.py crontask`, started by
+`make run` beside the worker): it fetches the packages that are due — new ones first, so a
+package added a moment ago is fetched within a minute — and enqueues itself again while more
+are due. `package_refresh_task` fetches one package now (the "Fetch latest data" button, the
+GitHub webhook, a package just added).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from crontask import cron as _cron
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import task
+
+from packyard.catalog.models import Package
+from packyard.refresh.runner import packages_refresh
+from packyard.refresh.selectors import packages_due
+
+# crontask's decorator is untyped; it returns the task it was given.
+cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
+
+DUE_LOCK = "refresh-due-running"
+DUE_LOCK_SECONDS = 30 * 60
+
+
+@task()
+def package_refresh_task(package_id: int) -> str:
+    """Fetch one package from its code host and PyPI."""
+    package = Package.objects.filter(pk=package_id).first()
+    if package is None:
+        return "gone"
+    return str(packages_refresh(packages=[package]))
+
+
+@cron("* * * * *")
+@task()
+def refresh_due_task() -> int:
+    """Fetch the packages that are due; enqueue another round when more remain."""
+    if not cache.add(DUE_LOCK, "1", timeout=DUE_LOCK_SECONDS):
+        return 0  # Another round is running.
+    try:
+        packages = packages_due(limit=settings.REFRESH_BATCH_SIZE)
+        if packages:
+            packages_refresh(packages=packages)
+    finally:
+        cache.delete(DUE_LOCK)
+    if len(packages) >= settings.REFRESH_BATCH_SIZE:
+        refresh_due_task.enqueue()
+    return len(packages)
+
+
+def package_refresh_enqueue(*, package_id: int) -> None:
+    """Queue a fetch of a package once the current transaction commits."""
+    transaction.on_commit(lambda: package_refresh_task.enqueue(package_id))

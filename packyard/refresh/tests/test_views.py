@@ -1,0 +1,155 @@
+"""The "Fetch latest data" button and GitHub's webhook queue fetches, and only when they should."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from packyard.catalog.tests.factories import FetchedPackageFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "webhook-secret"
+
+
+def queued_package_ids():
+    return [result.args_kwargs["args"][0] for result in DBTaskResult.objects.all()]
+
+
+def test_fetch_button_queues_a_fetch_and_says_so(client, django_capture_on_commit_callbacks):
+    """Pressing the button queues one fetch and tells the visitor when facts will update."""
+    package = FetchedPackageFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/packages/p/{package.slug}/fetch/", follow=True)
+
+    assert response.status_code == 200
+    assert "Fetching the latest data" in response.text
+    assert queued_package_ids() == [package.pk]
+
+
+def test_fetch_button_twice_within_ten_minutes_queues_once(
+    client, django_capture_on_commit_callbacks
+):
+    """A second press inside the cooldown queues nothing more."""
+    package = FetchedPackageFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/packages/p/{package.slug}/fetch/")
+        response = client.post(f"/packages/p/{package.slug}/fetch/", follow=True)
+
+    assert "less than 10 minutes ago" in response.text
+    assert queued_package_ids() == [package.pk]
+
+
+def test_fetch_button_refuses_get(client):
+    """GET never queues anything."""
+    package = FetchedPackageFactory()
+
+    response = client.get(f"/packages/p/{package.slug}/fetch/")
+
+    assert response.status_code == 405
+    assert not DBTaskResult.objects.exists()
+
+
+def test_fetch_button_needs_the_csrf_token():
+    """A cross-site form post is refused."""
+    from django.test import Client
+
+    package = FetchedPackageFactory()
+    response = Client(enforce_csrf_checks=True).post(f"/packages/p/{package.slug}/fetch/")
+
+    assert response.status_code == 403
+    assert not DBTaskResult.objects.exists()
+
+
+def test_package_page_shows_the_button_and_sources(client):
+    """The package page says where facts came from and offers the button as a form."""
+    package = FetchedPackageFactory()
+
+    response = client.get(package.get_absolute_url())
+
+    assert f'action="/packages/p/{package.slug}/fetch/"' in response.text
+    assert 'name="csrfmiddlewaretoken"' in response.text
+    assert "<strong>GitHub</strong>: fetched" in response.text
+
+
+def signed(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def push(client, body: bytes, signature: str | None, event: str = "push"):
+    headers = {"HTTP_X_GITHUB_EVENT": event}
+    if signature is not None:
+        headers["HTTP_X_HUB_SIGNATURE_256"] = signature
+    return client.post("/webhooks/github/", body, content_type="application/json", **headers)
+
+
+def payload(url: str) -> bytes:
+    return json.dumps({"ref": "refs/heads/main", "repository": {"html_url": url}}).encode()
+
+
+def test_signed_push_refreshes_the_package(client, settings, django_capture_on_commit_callbacks):
+    """A correctly signed push queues a fetch of the pushed repository's package."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    package = FetchedPackageFactory(
+        repo_url="https://github.com/Owner/Thing", repo_key="github.com/owner/thing"
+    )
+    body = payload("https://github.com/owner/THING")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = push(client, body, signed(body))
+
+    assert response.status_code == 202
+    assert response.json()["package"] == package.slug
+    assert queued_package_ids() == [package.pk]
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [None, "sha256=0000", "sha1=abc", signed(b"other body")],
+    ids=["unsigned", "wrong", "old-sha1", "other-body"],
+)
+def test_unsigned_or_wrongly_signed_calls_get_403_and_do_nothing(client, settings, signature):
+    """Calls without a valid HMAC-SHA256 signature are refused and queue nothing."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    FetchedPackageFactory(
+        repo_url="https://github.com/owner/thing", repo_key="github.com/owner/thing"
+    )
+
+    response = push(client, payload("https://github.com/owner/thing"), signature)
+
+    assert response.status_code == 403
+    assert not DBTaskResult.objects.exists()
+
+
+def test_webhook_without_a_secret_is_disabled(client, settings):
+    """With no secret configured every call is refused."""
+    settings.GITHUB_WEBHOOK_SECRET = ""
+    body = payload("https://github.com/owner/thing")
+
+    assert push(client, body, signed(body, "")).status_code == 403
+
+
+def test_ping_and_unknown_repositories_are_acknowledged(client, settings):
+    """A ping, or a push of a repository not in the directory, answers 200 and queues nothing."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    ping = b'{"zen": "Keep it logically awesome."}'
+    assert push(client, ping, signed(ping), event="ping").json() == {"ok": True, "event": "ping"}
+
+    body = payload("https://github.com/nobody/nothing")
+    response = push(client, body, signed(body))
+
+    assert response.status_code == 200
+    assert response.json()["package"] is None
+    assert not DBTaskResult.objects.exists()
+
+
+def test_signed_nonsense_is_a_400(client, settings):
+    """A signed body without a repository answers 400."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    body = b"[1, 2"
+
+    assert push(client, body, signed(body)).status_code == 400

@@ -1,0 +1,230 @@
+"""Bitbucket Cloud: repository facts from the REST API 2.0.
+
+- ``GET /repositories/{workspace}/{repo_slug}``: ``full_name``, ``description``,
+  ``mainbranch.name``. Bitbucket Cloud has no archived state in this resource: ``archived`` is
+  False unless the answer carries an ``archived`` flag.
+- Stars: Bitbucket has no stars; its watchers are what people mark a repository with, so stars
+  are the ``size`` of ``/watchers?pagelen=1``. Forks are the ``size`` of ``/forks?pagelen=1``.
+  Both come from ``size``, never from counting a page; an answer without ``size`` is an
+  `UpstreamError` rather than a guess.
+- ``GET /repositories/{workspace}/{repo_slug}/commits/{mainbranch}``: pages (newest first,
+  ``next`` links) are walked only back to 52 weeks ago, never the whole history, up to
+  ``max_commit_pages``. They give the newest commit, the 52 weekly counts (weeks ending now, as
+  `packyard.sources.registry.weekly_counts` reads GitHub's participation) and the contributors:
+  the authors of those commits, by their Bitbucket ``nickname`` (else ``display_name``, else the
+  name in the raw ``Name <email>``), most commits first. A walk that would pass its bound leaves
+  both None rather than wrong.
+- The commit list has no ``size``, and walking all of it is what this client must not do, so
+  ``total_commits`` is None.
+
+Upstream documentation:
+
+- Repositories: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-get
+- Watchers and forks: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-watchers-get
+- Commits: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-commits/#api-repositories-workspace-repo-slug-commits-revision-get
+- Paging (``pagelen``, ``size`` is optional, ``next``): https://developer.atlassian.com/cloud/bitbucket/rest/intro/#pagination
+- Rate limits (429): https://support.atlassian.com/bitbucket-cloud/docs/api-request-limits/
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from packyard.core.http import build_client
+from packyard.core.repositories import Repository
+from packyard.sources.errors import UpstreamError
+from packyard.sources.registry import (
+    WEEKS,
+    HostSession,
+    JSONBody,
+    Parts,
+    contributors_by_commits,
+    count,
+    expect_list,
+    expect_mapping,
+    looks_like_bot,
+    parse_timestamp,
+    text,
+    utc_now,
+    weekly_counts,
+    window_start,
+)
+from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
+
+_RAW_AUTHOR = re.compile(r"^\s*(?P<name>[^<]*?)\s*(?:<[^>]*>)?\s*$")
+
+
+def _keep_repository(body: JSONBody) -> JSONBody:
+    body = expect_mapping(body, "The repository")
+    branch = body.get("mainbranch")
+    return {
+        "full_name": body.get("full_name"),
+        "description": body.get("description"),
+        "mainbranch": branch.get("name") if isinstance(branch, dict) else None,
+        "archived": body.get("archived"),
+    }
+
+
+def _keep_size(body: JSONBody) -> JSONBody:
+    return {"size": expect_mapping(body, "A page").get("size")}
+
+
+def _author_name(author: object) -> tuple[str, bool]:
+    if not isinstance(author, dict):
+        return "", False
+    user = author.get("user")
+    if isinstance(user, dict):
+        name = text(user.get("nickname")) or text(user.get("display_name"))
+        if name:
+            return name, user.get("type") == "app_user"
+    match = _RAW_AUTHOR.match(text(author.get("raw")))
+    return (match.group("name") if match else ""), False
+
+
+def _keep_commits(body: JSONBody) -> JSONBody:
+    body = expect_mapping(body, "A page of commits")
+    commits = []
+    for commit in expect_list(body.get("values"), "The commits of a page"):
+        if isinstance(commit, dict):
+            name, is_bot = _author_name(commit.get("author"))
+            commits.append({"date": commit.get("date"), "author": name, "bot": is_bot})
+    return {"values": commits, "next": body.get("next")}
+
+
+class BitbucketClient:
+    """Fetch repository facts from Bitbucket Cloud."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        budget: RateBudget | None = None,
+        host: str | None = None,
+        max_commit_pages: int = 10,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.max_commit_pages = max(1, max_commit_pages)
+        self.clock = clock
+        self.session = HostSession(
+            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
+        )
+
+    @classmethod
+    def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
+        """Return an `httpx.Client` for ``BITBUCKET_API_URL``."""
+        return build_client(base_url=base_url or settings.BITBUCKET_API_URL)
+
+    @classmethod
+    def from_settings(
+        cls,
+        *,
+        budget: RateBudget | None = None,
+        base_url: str | None = None,
+        host: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> BitbucketClient:
+        """Return a client for ``BITBUCKET_API_URL``."""
+        return cls(http or cls.build_http(base_url=base_url), budget=budget, host=host)
+
+    def fetch(
+        self, repository: Repository, validators: Validators | None = None
+    ) -> RepositoryFacts:
+        """Return the facts of one repository, or raise a `SourceError`."""
+        validators = validators if validators is not None else Validators()
+        base = f"/repositories/{quote(repository.owner, safe='')}/{quote(repository.name, safe='')}"
+        answer = self.session.get(base, validators=validators, keep=_keep_repository)
+        body = answer.body
+        path = text(body.get("full_name"))
+        if "/" not in path:
+            raise UpstreamError(f"Bitbucket's answer for {repository.path} has no full_name.")
+        base = "/repositories/" + "/".join(quote(part, safe="") for part in path.split("/", 1))
+        stars = self._size(f"{base}/watchers", validators, "watchers")
+        forks = self._size(f"{base}/forks", validators, "forks")
+        branch = text(body.get("mainbranch"))
+        parts = Parts()
+        last_commit_at: datetime | None = None
+        weekly: tuple[int, ...] | None = (0,) * WEEKS
+        contributors: tuple[Contributor, ...] | None = ()
+        if branch:
+            walked = parts.run(
+                "last_commit_at",
+                lambda: self._recent_commits(
+                    f"{base}/commits/{quote(branch, safe='')}", validators
+                ),
+            )
+            if walked is None:
+                weekly = contributors = None
+                parts.give_up("weekly_commits", "contributors")
+            else:
+                last_commit_at, weekly, contributors, complete = walked
+                if not complete:
+                    parts.give_up("weekly_commits", "contributors")
+        return RepositoryFacts(
+            path=path,
+            stars=stars,
+            forks=forks,
+            description=text(body.get("description")),
+            archived=body.get("archived") is True,
+            default_branch=branch,
+            last_commit_at=last_commit_at,
+            total_commits=None,
+            weekly_commits=weekly,
+            contributors=contributors,
+            pending=tuple(parts.pending),
+            unavailable=tuple(parts.unavailable),
+        )
+
+    def _size(self, url: str, validators: Validators, what: str) -> int:
+        answer = self.session.get(
+            url, params={"pagelen": 1}, validators=validators, keep=_keep_size
+        )
+        return count(answer.body.get("size"), f"The size of {what}")
+
+    def _recent_commits(
+        self, url: str, validators: Validators
+    ) -> tuple[datetime | None, tuple[int, ...] | None, tuple[Contributor, ...] | None, bool]:
+        """Walk commit pages back to the window's start; say whether the walk got there."""
+        now = self.clock()
+        start = window_start(now)
+        dates: list[datetime] = []
+        authors: list[tuple[str, bool]] = []
+        newest: datetime | None = None
+        next_url: str | None = url
+        params: dict[str, str | int] | None = {"pagelen": 100}
+        complete = False
+        for _ in range(self.max_commit_pages):
+            if next_url is None:
+                complete = True
+                break
+            answer = self.session.get(
+                next_url, params=params, validators=validators, keep=_keep_commits
+            )
+            reached_start = False
+            for commit in answer.body["values"]:
+                date = parse_timestamp(commit.get("date"))
+                if date is None:
+                    continue
+                newest = newest or date
+                if date <= start:
+                    reached_start = True
+                    continue
+                dates.append(date)
+                name = text(commit.get("author"))
+                authors.append((name, bool(commit.get("bot")) or looks_like_bot(name)))
+            next_page = answer.body.get("next")
+            next_url = next_page if isinstance(next_page, str) and next_page else None
+            params = None
+            if reached_start or not answer.body["values"]:
+                complete = True
+                break
+        else:
+            complete = next_url is None
+        if not complete:
+            return newest, None, None, False
+        return newest, weekly_counts(dates, now=now), contributors_by_commits(authors), True

@@ -1,0 +1,519 @@
+"""GitHub: repository facts from the GraphQL API in batches, activity from the REST API.
+
+With GraphQL on (the default), one query answers up to 50 repositories by alias: stars, forks,
+description, archived, the default branch and its newest commit and commit count, plus the
+query's own ``rateLimit`` cost. A repository the query cannot resolve (an error of type
+``NOT_FOUND`` and a null node) is `NotFound` for that repository only. A renamed repository
+resolves under its new ``nameWithOwner``. With GraphQL off (``GITHUB_GRAPHQL=0``, as some
+GitHub Enterprise tokens need) every fact comes from REST: ``/repos/{owner}/{repo}`` (a 301
+for a renamed repository is followed once, on the same host) and ``/commits?per_page=1`` (the
+newest commit, and the total from the page number of ``rel="last"``).
+
+Then, per repository and conditional with ETags (a 304 costs no rate units):
+
+- ``/repos/{owner}/{repo}/stats/participation``: ``all`` holds 52 weekly counts, oldest first.
+  A 202 means GitHub is still computing them: they are left None and named in ``pending``.
+- ``/repos/{owner}/{repo}/contributors?per_page=100``: logins, type ``Bot`` or a ``[bot]``
+  login marks a bot; ``rel="next"`` pages are followed up to ``max_contributor_pages``; an empty
+  repository answers 204.
+
+Upstream documentation:
+
+- GraphQL ``Repository``: https://docs.github.com/en/graphql/reference/objects#repository
+- GraphQL rate limits and ``rateLimit``:
+  https://docs.github.com/en/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api
+- GraphQL errors (``type: NOT_FOUND`` with a ``path``): https://spec.graphql.org/October2021/#sec-Errors
+- REST repositories: https://docs.github.com/en/rest/repos/repos#get-a-repository
+- REST commits: https://docs.github.com/en/rest/commits/commits#list-commits
+- Participation (and 202): https://docs.github.com/en/rest/metrics/statistics#get-the-weekly-commit-count
+- Contributors (and 204): https://docs.github.com/en/rest/repos/repos#list-repository-contributors
+- Paging with ``Link``: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
+- Rate limits, conditional requests: see `packyard.sources.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from packyard.core.http import build_client
+from packyard.core.repositories import Repository
+from packyard.sources.errors import NotFound, RateLimited, SourceError, UpstreamError
+from packyard.sources.registry import (
+    WEEKS,
+    Halt,
+    HostSession,
+    JSONBody,
+    Parts,
+    StillComputing,
+    count,
+    expect_list,
+    expect_mapping,
+    parse_timestamp,
+    text,
+    utc_now,
+)
+from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
+
+REST_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+MAX_BATCH = 50
+
+_FACTS_FRAGMENT = """
+fragment facts on Repository {
+  nameWithOwner
+  stargazerCount
+  forkCount
+  description
+  isArchived
+  archivedAt
+  defaultBranchRef {
+    name
+    target {
+      ... on Commit {
+        committedDate
+        history {
+          totalCount
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def batch_query(size: int) -> str:
+    """Return a GraphQL query for `size` repositories, aliased ``r0``, ``r1``, ..."""
+    variables = ", ".join(f"$o{index}: String!, $n{index}: String!" for index in range(size))
+    fields = "\n".join(
+        f"  r{index}: repository(owner: $o{index}, name: $n{index}) {{ ...facts }}"
+        for index in range(size)
+    )
+    return (
+        f"query Packyard({variables}) {{\n{fields}\n"
+        "  rateLimit { cost limit remaining resetAt }\n}\n" + _FACTS_FRAGMENT
+    )
+
+
+def _graphql_cost(body: JSONBody) -> int:
+    return int(body["data"]["rateLimit"]["cost"])
+
+
+def _keep_repository(body: JSONBody) -> JSONBody:
+    body = expect_mapping(body, "The repository")
+    return {
+        name: body.get(name)
+        for name in (
+            "full_name",
+            "stargazers_count",
+            "forks_count",
+            "description",
+            "archived",
+            "default_branch",
+        )
+    }
+
+
+def _keep_commits(body: JSONBody) -> JSONBody:
+    commits = expect_list(body, "The commit list")
+    return [
+        {"date": ((commit.get("commit") or {}).get("committer") or {}).get("date")}
+        for commit in commits[:1]
+    ]
+
+
+def _keep_participation(body: JSONBody) -> JSONBody:
+    return {"all": expect_mapping(body, "The participation").get("all")}
+
+
+def _keep_contributors(body: JSONBody) -> JSONBody:
+    return [
+        {"login": person.get("login"), "type": person.get("type")}
+        for person in expect_list(body, "The contributor list")
+        if isinstance(person, dict) and person.get("login")
+    ]
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the GraphQL query or ``/repos/{owner}/{repo}`` gives about one repository."""
+
+    path: str
+    stars: int
+    forks: int
+    description: str
+    archived: bool
+    default_branch: str
+    archived_at: datetime | None = None
+    last_commit_at: datetime | None = None
+    total_commits: int | None = None
+    empty: bool = False
+
+
+class GitHubClient:
+    """Fetch repository facts from GitHub.com or a GitHub Enterprise server."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        graphql: bool = True,
+        graphql_url: str | None = None,
+        budget: RateBudget | None = None,
+        host: str | None = None,
+        max_contributor_pages: int = 3,
+        batch_size: int = MAX_BATCH,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.graphql = graphql
+        self.max_contributor_pages = max(1, max_contributor_pages)
+        self.batch_size = max(1, min(MAX_BATCH, batch_size))
+        self.session = HostSession(
+            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
+        )
+        self.graphql_url = graphql_url or self._graphql_url(client.base_url)
+
+    @staticmethod
+    def _graphql_url(base_url: httpx.URL) -> str:
+        # api.github.com/graphql; a GitHub Enterprise server's REST root is /api/v3 and its
+        # GraphQL endpoint /api/graphql.
+        base = str(base_url).rstrip("/")
+        if base.endswith("/api/v3"):
+            return base.removesuffix("/v3") + "/graphql"
+        return base + "/graphql"
+
+    @classmethod
+    def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
+        """Return an `httpx.Client` for the GitHub API in settings (``GITHUB_API_URL``)."""
+        return build_client(
+            base_url=base_url or settings.GITHUB_API_URL,
+            token=settings.GITHUB_TOKEN,
+            headers=REST_HEADERS,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        *,
+        budget: RateBudget | None = None,
+        base_url: str | None = None,
+        host: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> GitHubClient:
+        """Return a client from ``GITHUB_API_URL``, ``GITHUB_TOKEN`` and ``GITHUB_GRAPHQL``."""
+        return cls(
+            http or cls.build_http(base_url=base_url),
+            graphql=bool(settings.GITHUB_GRAPHQL),
+            budget=budget,
+            host=host,
+        )
+
+    # --- Public API -------------------------------------------------------------------------
+
+    def fetch(
+        self, repository: Repository, validators: Validators | None = None
+    ) -> RepositoryFacts:
+        """Return the facts of one repository, or raise a `SourceError`."""
+        validators = validators if validators is not None else Validators()
+        if self.graphql:
+            result = self.fetch_many([repository], {repository.key: validators})[repository.key]
+            if isinstance(result, SourceError):
+                raise result
+            return result
+        summary = self._rest_summary(repository.path, validators)
+        return self._facts(summary, validators, Parts(), rest=True)
+
+    def fetch_many(
+        self,
+        repositories: Sequence[Repository],
+        validators_by_key: Mapping[str, Validators] | None = None,
+    ) -> dict[str, RepositoryFacts | SourceError]:
+        """Return facts or the error for each repository, by `Repository.key`.
+
+        Pass one `Validators` per key to keep ETags between fetches. Once GitHub says "wait"
+        (a rate limit), the repositories not yet asked for get that `RateLimited` and no
+        further request is made.
+        """
+        validators_by_key = validators_by_key or {}
+        unique = list({repository.key: repository for repository in repositories}.values())
+        results: dict[str, RepositoryFacts | SourceError] = {}
+        halt = Halt()
+        for start in range(0, len(unique), self.batch_size):
+            batch = unique[start : start + self.batch_size]
+            if halt.error is not None:
+                results.update(dict.fromkeys((repository.key for repository in batch), halt.error))
+                continue
+            if self.graphql:
+                summaries = self._graphql_summaries(batch, halt)
+            else:
+                summaries = {}
+                for repository in batch:
+                    try:
+                        halt.check()
+                        summaries[repository.key] = self._rest_summary(
+                            repository.path, self._validators(validators_by_key, repository)
+                        )
+                    except RateLimited as error:
+                        halt.error = error
+                        summaries[repository.key] = error
+                    except SourceError as error:
+                        summaries[repository.key] = error
+            for repository in batch:
+                summary = summaries[repository.key]
+                if isinstance(summary, SourceError):
+                    results[repository.key] = summary
+                    continue
+                validators = self._validators(validators_by_key, repository)
+                results[repository.key] = self._facts(
+                    summary, validators, Parts(halt=halt), rest=not self.graphql
+                )
+        return results
+
+    @staticmethod
+    def _validators(by_key: Mapping[str, Validators], repository: Repository) -> Validators:
+        found = by_key.get(repository.key)
+        return found if found is not None else Validators()
+
+    # --- Main facts ---------------------------------------------------------------------
+
+    def _graphql_summaries(
+        self, batch: Sequence[Repository], halt: Halt
+    ) -> dict[str, _Summary | SourceError]:
+        variables: dict[str, str] = {}
+        for index, repository in enumerate(batch):
+            variables[f"o{index}"] = repository.owner
+            variables[f"n{index}"] = repository.name
+        try:
+            halt.check()
+            answer = self.session.post(
+                self.graphql_url,
+                json_body={"query": batch_query(len(batch)), "variables": variables},
+                cost_of=_graphql_cost,
+            )
+        except RateLimited as error:
+            halt.error = error
+            return dict.fromkeys((repository.key for repository in batch), error)
+        except SourceError as error:
+            return dict.fromkeys((repository.key for repository in batch), error)
+        return self._read_graphql(answer.body, batch, halt)
+
+    def _read_graphql(
+        self, body: JSONBody, batch: Sequence[Repository], halt: Halt
+    ) -> dict[str, _Summary | SourceError]:
+        errors_by_alias: dict[str, dict[str, Any]] = {}
+        general: list[dict[str, Any]] = []
+        raw_errors = body.get("errors") if isinstance(body, dict) else None
+        for error in raw_errors if isinstance(raw_errors, list) else []:
+            if not isinstance(error, dict):
+                continue
+            path = error.get("path")
+            if isinstance(path, list) and path and isinstance(path[0], str):
+                errors_by_alias.setdefault(path[0], error)
+            else:
+                general.append(error)
+        data = body.get("data") if isinstance(body, dict) else None
+        if any(error.get("type") == "RATE_LIMITED" for error in general):
+            reset_at = self._graphql_reset(data) or self.session.clock()
+            halt.error = RateLimited("GitHub's GraphQL rate limit is spent.", reset_at=reset_at)
+            return dict.fromkeys((repository.key for repository in batch), halt.error)
+        if not isinstance(data, dict):
+            messages = "; ".join(str(error.get("message")) for error in general) or "no data"
+            failure = UpstreamError(f"GitHub's GraphQL API gave no data: {messages}")
+            return dict.fromkeys((repository.key for repository in batch), failure)
+        summaries: dict[str, _Summary | SourceError] = {}
+        for index, repository in enumerate(batch):
+            alias = f"r{index}"
+            node = data.get(alias)
+            error = errors_by_alias.get(alias)
+            if node is None:
+                if error is not None and error.get("type") == "NOT_FOUND":
+                    summaries[repository.key] = NotFound(
+                        f"GitHub has no repository {repository.path}.", status=404
+                    )
+                else:
+                    detail = error.get("message") if error else "a null repository"
+                    summaries[repository.key] = UpstreamError(
+                        f"GitHub's GraphQL API gave {detail} for {repository.path}."
+                    )
+                continue
+            try:
+                summaries[repository.key] = self._graphql_summary(node)
+            except UpstreamError as failure:
+                summaries[repository.key] = failure
+        return summaries
+
+    @staticmethod
+    def _graphql_reset(data: object) -> datetime | None:
+        if isinstance(data, dict) and isinstance(data.get("rateLimit"), dict):
+            return parse_timestamp(data["rateLimit"].get("resetAt"))
+        return None
+
+    @staticmethod
+    def _graphql_summary(node: object) -> _Summary:
+        node = expect_mapping(node, "A GraphQL repository")
+        path = text(node.get("nameWithOwner"))
+        if not path:
+            raise UpstreamError("A GraphQL repository has no nameWithOwner.")
+        branch = node.get("defaultBranchRef")
+        target = branch.get("target") if isinstance(branch, dict) else None
+        history = target.get("history") if isinstance(target, dict) else None
+        total = history.get("totalCount") if isinstance(history, dict) else None
+        return _Summary(
+            path=path,
+            stars=count(node.get("stargazerCount"), "stargazerCount"),
+            forks=count(node.get("forkCount"), "forkCount"),
+            description=text(node.get("description")),
+            archived=bool(node.get("isArchived")),
+            archived_at=parse_timestamp(node.get("archivedAt")),
+            default_branch=text(branch.get("name")) if isinstance(branch, dict) else "",
+            last_commit_at=(
+                parse_timestamp(target.get("committedDate")) if isinstance(target, dict) else None
+            ),
+            total_commits=(
+                count(total, "history.totalCount")
+                if total is not None
+                else (0 if branch is None else None)
+            ),
+            # No default branch: the repository has no commits.
+            empty=branch is None,
+        )
+
+    def _rest_summary(self, path: str, validators: Validators) -> _Summary:
+        answer = self.session.get(
+            f"/repos/{_quoted(path)}", validators=validators, keep=_keep_repository
+        )
+        body = answer.body
+        full_name = text(body.get("full_name"))
+        if not full_name:
+            raise UpstreamError(f"GitHub's answer for {path} has no full_name.")
+        return _Summary(
+            path=full_name,
+            stars=count(body.get("stargazers_count"), "stargazers_count"),
+            forks=count(body.get("forks_count"), "forks_count"),
+            description=text(body.get("description")),
+            archived=bool(body.get("archived")),
+            default_branch=text(body.get("default_branch")),
+        )
+
+    # --- Activity -------------------------------------------------------------------------
+
+    def _facts(
+        self, summary: _Summary, validators: Validators, parts: Parts, *, rest: bool
+    ) -> RepositoryFacts:
+        last_commit_at, total_commits, empty = (
+            summary.last_commit_at,
+            summary.total_commits,
+            summary.empty,
+        )
+        if rest:
+            newest = parts.run(
+                "total_commits",
+                lambda: self._newest_commit(summary.path, summary.default_branch, validators),
+            )
+            if newest is None:
+                parts.give_up("last_commit_at")
+            else:
+                last_commit_at, total_commits = newest
+                empty = total_commits == 0
+        if empty:
+            weekly: tuple[int, ...] | None = (0,) * WEEKS
+            contributors: tuple[Contributor, ...] | None = ()
+        else:
+            weekly = parts.run(
+                "weekly_commits", lambda: self._participation(summary.path, validators)
+            )
+            contributors = parts.run(
+                "contributors", lambda: self._contributors(summary.path, validators)
+            )
+        return RepositoryFacts(
+            path=summary.path,
+            stars=summary.stars,
+            forks=summary.forks,
+            description=summary.description,
+            archived=summary.archived,
+            default_branch=summary.default_branch,
+            archived_at=summary.archived_at,
+            last_commit_at=last_commit_at,
+            total_commits=total_commits,
+            weekly_commits=weekly,
+            contributors=contributors,
+            pending=tuple(parts.pending),
+            unavailable=tuple(parts.unavailable),
+        )
+
+    def _newest_commit(
+        self, path: str, branch: str, validators: Validators
+    ) -> tuple[datetime | None, int]:
+        params: dict[str, str | int] = {"per_page": 1}
+        if branch:
+            params["sha"] = branch
+        answer = self.session.get(
+            f"/repos/{_quoted(path)}/commits",
+            params=params,
+            validators=validators,
+            expect=(200, 409),
+            keep=_keep_commits,
+        )
+        if answer.status == 409 or not answer.body:  # 409: "Git Repository is empty."
+            return None, 0
+        newest = parse_timestamp(answer.body[0].get("date"))
+        last = answer.links.get("last")
+        if last is None:
+            return newest, len(answer.body)
+        page = httpx.URL(last).params.get("page")
+        if page is None or not page.isdigit():
+            raise UpstreamError(f"GitHub's last commit page for {path} has no page number.")
+        return newest, int(page)
+
+    def _participation(self, path: str, validators: Validators) -> tuple[int, ...]:
+        answer = self.session.get(
+            f"/repos/{_quoted(path)}/stats/participation",
+            validators=validators,
+            expect=(200, 202, 204),
+            keep=_keep_participation,
+        )
+        if answer.status == 202:
+            raise StillComputing
+        if answer.status == 204:
+            return (0,) * WEEKS
+        weeks = answer.body.get("all") if isinstance(answer.body, dict) else None
+        if (
+            not isinstance(weeks, list)
+            or len(weeks) != WEEKS
+            or not all(isinstance(week, int) and week >= 0 for week in weeks)
+        ):
+            raise UpstreamError(f"GitHub's participation for {path} is not 52 weekly counts.")
+        return tuple(weeks)
+
+    def _contributors(self, path: str, validators: Validators) -> tuple[Contributor, ...]:
+        url = f"/repos/{_quoted(path)}/contributors"
+        params: dict[str, str | int] | None = {"per_page": 100}
+        people: list[Contributor] = []
+        for _ in range(self.max_contributor_pages):
+            answer = self.session.get(
+                url,
+                params=params,
+                validators=validators,
+                expect=(200, 204),
+                keep=_keep_contributors,
+            )
+            if answer.status == 204:  # An empty repository.
+                return ()
+            for person in expect_list(answer.body, "The contributor list"):
+                login = text(person.get("login"))
+                is_bot = person.get("type") == "Bot" or login.lower().endswith("[bot]")
+                people.append(Contributor(login=login, is_bot=is_bot))
+            next_page = answer.links.get("next")
+            if not next_page:
+                break
+            url, params = next_page, None
+        return tuple(people)
+
+
+def _quoted(path: str) -> str:
+    return "/".join(quote(segment, safe="") for segment in path.split("/"))
