@@ -21,14 +21,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@# The task worker and the scheduler run beside the web server and stop with it.
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py worker & \
-	$(PY) manage.py crontask --no-heartbeat & \
-	echo ""; \
-	echo "  Packyard is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; \
-	echo "  A task worker and the refresh scheduler run beside it."; \
-	echo ""; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py devserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

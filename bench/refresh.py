@@ -150,6 +150,7 @@ def one_size(count: int, latency: float, database_url: str) -> dict[str, object]
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": database_url,
             "GITHUB_API_URL": served["github"].url,
+            "GITHUB_TOKEN": "benchmark-token",
             "GITLAB_URL": sites(served)["gitlab"],
             "BITBUCKET_API_URL": served["bitbucket"].url,
             "FORGEJO_HOSTS": sites(served)["forgejo"],

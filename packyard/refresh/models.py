@@ -38,6 +38,10 @@ class FetchState(models.Model):
     validators = models.JSONField(
         default=dict, blank=True, help_text="ETags and the bodies they stand for, per URL."
     )
+    fetched_description = models.TextField(
+        blank=True,
+        help_text="The description the host gave last; a person's edit differs and is kept.",
+    )
 
     class Meta:
         constraints = [

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from packyard.catalog.models import Package
 from packyard.catalog.services import ReleaseFacts, package_releases_set
-from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
+from packyard.core.repositories import PUBLIC_HOSTS, InvalidRepositoryURL, parse_repository_url
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.sources.errors import Gone, NotFound, RateLimited, SourceError
 from packyard.sources.types import PyPIProject, RepositoryFacts, Validators
@@ -86,13 +86,30 @@ def _renamed(package: Package, facts: RepositoryFacts) -> dict[str, Any]:
     if facts.path == repository.path:
         return {}
     moved = parse_repository_url(f"https://{repository.domain}/{facts.path}")
+    # A self-hosted forge may serve plain http: keep the scheme the package's URL has.
+    url = moved.url
+    if repository.domain not in PUBLIC_HOSTS and package.repo_url.lower().startswith("http://"):
+        url = "http://" + url.removeprefix("https://")
     if moved.key != repository.key:
         taken = Package.objects.filter(repo_key=moved.key).exclude(pk=package.pk).exists()
         if taken:
             return {}
-        return {"repo_url": moved.url, "repo_key": moved.key}
+        return {"repo_url": url, "repo_key": moved.key}
     # Only the case changed: keep the key, show the host's spelling.
-    return {"repo_url": moved.url} if package.repo_url != moved.url else {}
+    return {"repo_url": url} if package.repo_url != url else {}
+
+
+def _description_follows_host(package: Package, state: FetchState) -> bool:
+    """Tell whether the host's description may replace the stored one.
+
+    It may when the stored one is empty or is what the host gave last time; before any fetch,
+    when no person has edited the package. A description a person wrote is kept.
+    """
+    if not package.description.strip():
+        return True
+    if state.fetched_description:
+        return package.description == state.fetched_description
+    return package.last_modified_by_id is None
 
 
 @transaction.atomic
@@ -101,13 +118,14 @@ def package_apply_repository(
 ) -> Change:
     """Store a successful fetch from the code host; parts the host did not give are kept."""
     package = Package.objects.select_for_update().get(pk=package_id)
+    state = fetch_state_for(package=package, source=Source.REPOSITORY)
     values: dict[str, Any] = {
         "stars": facts.stars,
         "forks": facts.forks,
         "last_fetched_at": fetched_at,
         "repo_missing_since": None,
     }
-    if facts.description.strip():
+    if facts.description.strip() and _description_follows_host(package, state):
         values["description"] = facts.description
     if facts.archived:
         values["archived_at"] = package.archived_at or facts.archived_at or fetched_at
@@ -128,8 +146,10 @@ def package_apply_repository(
             package.modified = fetched_at
             changed.append("modified")
         package.save(update_fields=changed)
-    state = fetch_state_for(package=package, source=Source.REPOSITORY)
     due = fetched_at + (PENDING_RECHECK if facts.pending else refresh_interval())
+    if facts.retry_at is not None:
+        # A spent rate limit cut parts off: ask again at its reset, not a whole interval later.
+        due = min(due, max(facts.retry_at, fetched_at + timedelta(seconds=1)))
     _save_state(
         state,
         status=FetchStatus.OK,
@@ -140,6 +160,9 @@ def package_apply_repository(
         consecutive_not_found=0,
         next_due_at=due,
         validators=validators.entries,
+        fetched_description=facts.description
+        if facts.description.strip()
+        else state.fetched_description,
     )
     reported = [name for name in changed if name not in {"last_fetched_at", "modified"}]
     return Change(package=package.slug, source=Source.REPOSITORY, fields=reported)

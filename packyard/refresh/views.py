@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from packyard.accounts import ratelimits
+from packyard.accounts.permissions import Action, require
 from packyard.catalog.models import Package
 from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
 from packyard.refresh.tasks import package_refresh_enqueue
@@ -23,8 +25,16 @@ COOLDOWN_KEY = "refresh-requested:{package_id}"
 
 @require_POST
 def package_fetch(request: HttpRequest, slug: str) -> HttpResponse:
-    """Queue a fetch of the package's facts, at most once per package per cooldown."""
+    """Queue a fetch of the package's facts, at most once per package per cooldown.
+
+    Any signed-in member may ask (new accounts too: it changes no content), within the
+    "refresh" rate limit per person; people not signed in are sent to sign in.
+    """
     package = get_object_or_404(Package, slug=slug)
+    if refused := require(request, Action.REFRESH, package):
+        return refused
+    if refused := ratelimits.refusal(request, scope="refresh"):
+        return refused
     cooldown = settings.REFRESH_REQUEST_COOLDOWN_MINUTES
     if cache.add(COOLDOWN_KEY.format(package_id=package.pk), "1", timeout=cooldown * 60):
         package_refresh_enqueue(package_id=package.pk)

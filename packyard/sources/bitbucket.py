@@ -178,6 +178,7 @@ class BitbucketClient:
             contributors=contributors,
             pending=tuple(parts.pending),
             unavailable=tuple(parts.unavailable),
+            retry_at=parts.retry_at,
         )
 
     def _size(self, url: str, validators: Validators, what: str) -> int:

@@ -187,6 +187,7 @@ class ForgejoClient:
             contributors=contributors,
             pending=tuple(parts.pending),
             unavailable=tuple(parts.unavailable),
+            retry_at=parts.retry_at,
         )
 
     def _newest(

@@ -444,6 +444,7 @@ class GitHubClient:
             contributors=contributors,
             pending=tuple(parts.pending),
             unavailable=tuple(parts.unavailable),
+            retry_at=parts.retry_at,
         )
 
     def _newest_commit(

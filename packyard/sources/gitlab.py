@@ -186,6 +186,7 @@ class GitLabClient:
             contributors=contributors,
             pending=tuple(parts.pending),
             unavailable=tuple(parts.unavailable),
+            retry_at=parts.retry_at,
         )
 
     def _project(self, path: str, validators: Validators) -> _Project:

@@ -577,6 +577,11 @@ class Parts:
             self.unavailable.append(name)
         return None
 
+    @property
+    def retry_at(self) -> datetime | None:
+        """Return when the parts a rate limit cut off may be asked for again (None if none)."""
+        return self.halt.error.reset_at if self.halt.error is not None else None
+
     def give_up(self, *names: str) -> None:
         """Note parts that could not be given (a walk past its bound)."""
         self.unavailable.extend(name for name in names if name not in self.unavailable)

@@ -37,6 +37,8 @@ class RepositoryFacts:
     pending: tuple[str, ...] = ()  # Parts the host is still computing (e.g. "weekly_commits").
     # Parts the host could not give this time: a page that failed, a walk past its bound.
     unavailable: tuple[str, ...] = ()
+    # When a rate limit cut parts off: the host's reset, when they can be asked for again.
+    retry_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -384,3 +384,33 @@ def test_not_on_pypi_is_a_fact_not_a_failure():
     assert state.consecutive_failures == 0
     assert state.next_due_at == NOW + timedelta(days=7)
     assert package.pypi_version == "1.0"
+
+
+def test_a_description_a_person_wrote_is_kept_while_host_descriptions_follow_the_host(
+    django_user_model,
+):
+    """The host's description replaces its own earlier text, never a person's edit."""
+    package = fetched_package(description="Old host text.")
+    apply(package, description="New host text.")
+    package.refresh_from_db()
+    assert package.description == "New host text."
+
+    person = django_user_model.objects.create(username="editor")
+    Package.objects.filter(pk=package.pk).update(
+        description="Written by a person.", last_modified_by=person
+    )
+    apply(package, description="Newer host text.")
+
+    package.refresh_from_db()
+    assert package.description == "Written by a person."
+
+
+def test_before_any_fetch_a_person_edited_description_is_kept(django_user_model):
+    """A package edited by a person before its first fetch keeps its description."""
+    person = django_user_model.objects.create(username="editor")
+    package = fetched_package(description="Mine.", last_modified_by=person)
+
+    apply(package, description="The host's.")
+
+    package.refresh_from_db()
+    assert package.description == "Mine."

@@ -7,9 +7,18 @@ import json
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from packyard.accounts.tests.factories import newcomer
 from packyard.catalog.tests.factories import FetchedPackageFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client):
+    """A signed-in member: only people signed in may ask for fresh data (accounts issue)."""
+    client.force_login(newcomer())
+    return client
+
 
 SECRET = "webhook-secret"
 
@@ -42,6 +51,34 @@ def test_fetch_button_twice_within_ten_minutes_queues_once(
 
     assert "less than 10 minutes ago" in response.text
     assert queued_package_ids() == [package.pk]
+
+
+def test_people_not_signed_in_are_sent_to_sign_in_and_nothing_is_queued():
+    """The button is for signed-in people: anyone else is sent to sign in; nothing queued."""
+    from django.test import Client
+
+    package = FetchedPackageFactory()
+    anonymous = Client()
+
+    response = anonymous.post(f"/packages/p/{package.slug}/fetch/")
+    page = anonymous.get(package.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert f'action="/packages/p/{package.slug}/fetch/"' not in page.text
+    assert not DBTaskResult.objects.exists()
+
+
+def test_presses_past_the_rate_limit_answer_429(client, settings):
+    """Past RATE_LIMITS["refresh"] per person a press answers 429 and queues nothing."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "refresh": "1/h"}
+    first, second = FetchedPackageFactory.create_batch(2)
+
+    client.post(f"/packages/p/{first.slug}/fetch/")
+    response = client.post(f"/packages/p/{second.slug}/fetch/")
+
+    assert response.status_code == 429
+    assert "too many requests for fresh data" in response.text
 
 
 def test_fetch_button_refuses_get(client):

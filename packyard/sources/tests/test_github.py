@@ -247,7 +247,7 @@ def test_removed_or_blocked_repository_is_gone(fake, base_url, http, status):
 def test_403_with_spent_rate_headers_is_rate_limited_until_reset(fake, client):
     """403 with X-RateLimit-Remaining 0 is RateLimited with the header's reset time."""
     add_django(fake)
-    reset_at = (NOW + timedelta(minutes=17)).replace(microsecond=0)
+    reset_at = (datetime.now(UTC) + timedelta(minutes=17)).replace(microsecond=0)
     fake.limit(r"/graphql$", status=403, reset_at=reset_at)
     with pytest.raises(RateLimited) as raised:
         client.fetch(repo("django/django"))

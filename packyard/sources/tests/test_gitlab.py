@@ -150,7 +150,7 @@ def test_project_gone_is_gone(fake, client):
 def test_429_with_ratelimit_headers_is_rate_limited_until_reset(fake, client):
     """429 with RateLimit-Remaining 0 and RateLimit-Reset is RateLimited until that reset."""
     add_project(fake)
-    reset_at = (NOW + timedelta(minutes=3)).replace(microsecond=0)
+    reset_at = (datetime.now(UTC) + timedelta(minutes=3)).replace(microsecond=0)
     fake.limit(r"/projects/", status=429, reset_at=reset_at)
     with pytest.raises(RateLimited) as raised:
         client.fetch(repo("group/sub/project"))
