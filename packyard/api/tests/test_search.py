@@ -71,22 +71,26 @@ def test_a_search_answers_a_bare_list_in_the_searchv2_shape(client, settings):
 
 
 def test_grids_are_found_too(client):
-    """A grid whose title matches is a result of item_type "grid" with its page address."""
+    """A grid whose title matches is a result of item_type "grid"; its package is found too."""
     grid = GridFactory(title="Authentication", slug="authentication")
-    GridPackageFactory(grid=grid, package=FetchedPackageFactory(stars=40))
+    package = FetchedPackageFactory(stars=40)
+    GridPackageFactory(grid=grid, package=package)
 
     answer = client.get("/api/v4/search/", {"q": "authent"}).json()
 
-    assert [(result["item_type"], result["slug"]) for result in answer] == [
-        ("grid", "authentication")
-    ]
-    assert answer[0]["absolute_url"] == "/grids/g/authentication/"
-    assert answer[0]["category"] == ""
-    assert answer[0]["weight"] == 40
+    assert {(result["item_type"], result["slug"]) for result in answer} == {
+        ("grid", "authentication"),
+        ("package", package.slug),
+    }
+    grid_result = next(result for result in answer if result["item_type"] == "grid")
+    assert grid_result["absolute_url"] == "/grids/g/authentication/"
+    assert grid_result["category"] == ""
+    assert 0 < grid_result["weight"] <= 100
+    assert grid_result["score"] == 0
 
 
-def test_results_are_ranked_by_stars_and_cut_at_twenty(client):
-    """The most-starred come first; never more than 20 results."""
+def test_equal_matches_are_ranked_by_quality_and_cut_at_twenty(client):
+    """Among packages that match alike, the most-starred come first; never more than 20."""
     for stars in range(25):
         FetchedPackageFactory(title=f"django-cache-{stars}", stars=stars)
     PackageFactory(title="django-cache-unfetched")
@@ -95,7 +99,9 @@ def test_results_are_ranked_by_stars_and_cut_at_twenty(client):
 
     assert len(answer) == 20
     assert [result["repo_watchers"] for result in answer] == list(range(24, 4, -1))
-    assert [result["weight"] for result in answer] == list(range(24, 4, -1))
+    weights = [result["weight"] for result in answer]
+    assert weights == sorted(weights, reverse=True)
+    assert all(0 < weight <= 100 for weight in weights)
 
 
 @pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   "}])
@@ -106,16 +112,17 @@ def test_an_empty_query_finds_nothing(client, query):
     assert client.get("/api/v4/search/", query).json() == []
 
 
-def test_the_search_takes_two_queries(client, django_assert_num_queries):
-    """Packages with their categories, then grids with their best package's stars."""
-    for number in range(5):
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_search_takes_three_queries(client, django_assert_num_queries, size):
+    """Packages counted, then ranked with their categories, then grids: 3 queries, any size."""
+    for number in range(size):
         FetchedPackageFactory(title=f"django-search-{number}")
         GridFactory(title=f"Search {number}")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         answer = client.get("/api/v4/search/", {"q": "search"}).json()
 
-    assert len(answer) == 10
+    assert len(answer) == min(2 * size, 20)
 
 
 def test_search_ranked_is_the_one_place_that_ranks():

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Prefetch, QuerySet
 
 from packyard.catalog.models import Category, Package
 from packyard.grids.models import Grid, GridPackage
+from packyard.search.selectors import SearchQueryError, grids_search, packages_search
 
 SEARCH_LIMIT = 20
 
@@ -100,38 +100,38 @@ class SearchHit:
 
 
 def search_ranked(*, text: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
-    """Return the packages and grids whose words contain `text`, most stars first (2 queries).
+    """Return the packages and grids Packyard's search finds for `text`, best first (3 queries).
 
-    The ranking is deliberately simple: a package weighs its stars, a grid the stars of its
-    most-starred package; ties go by title. The search app replaces this function.
+    Packages come in the search's order (packyard.search); each grid goes before the first
+    package that ranks below it (name matches first, then the blended score). `weight` is that
+    score out of 100, a package's `score` its quality out of 100. Text that cannot be searched
+    (empty, too long) finds nothing, as upstream answers.
     """
-    text = text.strip()
-    if not text:
+    try:
+        found = packages_search(text=text, limit=limit)
+    except SearchQueryError:
         return []
-    packages = (
-        Package.objects.select_related("category")
-        .filter(
-            Q(title__icontains=text)
-            | Q(slug__icontains=text)
-            | Q(pypi_name__icontains=text)
-            | Q(description__icontains=text)
-        )
-        .order_by(F("stars").desc(nulls_last=True), Lower("title"), "id")[:limit]
-    )
-    grids = (
-        Grid.objects.filter(
-            Q(title__icontains=text) | Q(slug__icontains=text) | Q(description__icontains=text)
-        )
-        .annotate(top_stars=Max("packages__stars"))
-        .order_by(F("top_stars").desc(nulls_last=True), Lower("title"), "id")[:limit]
-    )
-    hits = [_package_hit(package) for package in packages]
-    hits += [_grid_hit(grid, top_stars=grid.top_stars or 0) for grid in grids]
-    hits.sort(key=lambda hit: (-hit.weight, hit.title.casefold(), hit.item_type, hit.slug))
-    return hits[:limit]
+    grids = grids_search(query=found.query, limit=limit).hits
+    merged: list[SearchHit] = []
+    packages = list(found.hits)
+    while (packages or grids) and len(merged) < limit:
+        if grids and (
+            not packages
+            or (grids[0].name_match, grids[0].score) > (packages[0].name_match, packages[0].score)
+        ):
+            grid = grids.pop(0)
+            merged.append(_grid_hit(grid.grid, weight=round(grid.score * 100)))
+        else:
+            hit = packages.pop(0)
+            merged.append(
+                _package_hit(
+                    hit.package, weight=round(hit.score * 100), score=round(hit.quality * 100)
+                )
+            )
+    return merged
 
 
-def _package_hit(package: Package) -> SearchHit:
+def _package_hit(package: Package, *, weight: int, score: int) -> SearchHit:
     stars = package.stars or 0
     return SearchHit(
         item_type="package",
@@ -147,12 +147,12 @@ def _package_hit(package: Package) -> SearchHit:
         last_released=package.latest_release_at,
         created=package.created,
         modified=package.modified,
-        weight=stars,
-        score=stars,
+        weight=weight,
+        score=score,
     )
 
 
-def _grid_hit(grid: Grid, *, top_stars: int) -> SearchHit:
+def _grid_hit(grid: Grid, *, weight: int) -> SearchHit:
     return SearchHit(
         item_type="grid",
         title=grid.title,
@@ -167,6 +167,6 @@ def _grid_hit(grid: Grid, *, top_stars: int) -> SearchHit:
         last_released=None,
         created=grid.created,
         modified=grid.modified,
-        weight=top_stars,
+        weight=weight,
         score=0,
     )

@@ -1,0 +1,466 @@
+"""Searching: packages and grids ranked, facets, suggestions; each in a fixed number of queries.
+
+The order of packages, and how a search runs, is described in plan.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from rapidfuzz.distance import OSA
+
+from packyard.catalog.models import Package
+from packyard.grids.models import Grid
+from packyard.search import schema
+from packyard.search.backends import Backend, Facets, backend_for
+from packyard.search.plan import COUNT_LIMIT, IN_NAMES, LIVE, Bucket, Plan
+from packyard.search.quality import grid_quality_sql
+from packyard.search.query import (
+    PREFIX_MIN_LENGTH,
+    ParsedQuery,
+    SearchQueryError,
+    parse_query,
+)
+
+__all__ = [
+    "SEARCH_STATUSES",
+    "SearchFilters",
+    "SearchQueryError",
+    "grids_search",
+    "packages_search",
+    "search_facets",
+]
+
+# The grids shown in the grid facet, and beside the packages on the results page.
+GRID_FACET_SIZE = 12
+GRIDS_ON_RESULTS_PAGE = 6
+
+SEARCH_STATUSES = {
+    "live": "Live",
+    "archived": "Archived",
+    "deprecated": "Deprecated",
+    "missing": "Repository missing",
+}
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Facet filters, by slug (category, grid) and status name."""
+
+    category: str = ""
+    grid: str = ""
+    status: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.category or self.grid or self.status)
+
+
+@dataclass
+class PackageHit:
+    """A package found, with the numbers that put it where it is."""
+
+    package: Package
+    name_match: int
+    live: bool
+    in_names: bool
+    text: float
+    quality: float
+    score: float
+
+    @property
+    def status(self) -> str:
+        """Return "live", or why the package ranks below live ones."""
+        if self.package.archived_at is not None:
+            return "archived"
+        if self.package.deprecated_at is not None:
+            return "deprecated"
+        if self.package.repo_missing_since is not None:
+            return "missing"
+        return "live"
+
+    @property
+    def status_label(self) -> str:
+        return SEARCH_STATUSES[self.status]
+
+
+@dataclass
+class GridHit:
+    """A grid found, with its numbers."""
+
+    grid: Grid
+    name_match: int
+    text: float
+    quality: float
+    score: float
+    package_count: int
+
+
+@dataclass
+class PackageResults:
+    """A page of ranked packages, how many there are, and what the query became."""
+
+    query: ParsedQuery
+    hits: list[PackageHit]
+    total: int
+    offset: int
+    corrected: str = ""
+    relaxed: bool = False
+    # Counting stops at COUNT_LIMIT: `total` is then a lower bound, and pages end there.
+    more: bool = False
+    facets: Facets | None = None
+    buckets: dict[Bucket, int] = field(default_factory=dict)
+
+
+@dataclass
+class GridResults:
+    hits: list[GridHit]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchFacets:
+    categories: list[FacetValue] = field(default_factory=list)
+    grids: list[FacetValue] = field(default_factory=list)
+    statuses: list[FacetValue] = field(default_factory=list)
+
+
+def _backend() -> Backend:
+    return backend_for(schema.vendor_of(connection))
+
+
+def _hits(plan: Plan, counts: dict[Bucket, int], *, offset: int, limit: int) -> list[PackageHit]:
+    return [
+        PackageHit(
+            package=row.package,
+            name_match=row.name_match,
+            live=row.live,
+            in_names=row.bucket in IN_NAMES,
+            text=row.text,
+            quality=row.quality,
+            score=row.score,
+        )
+        for row in plan.rank(counts, offset=offset, limit=limit)
+    ]
+
+
+def _facets_for(filters: SearchFilters) -> Facets | None:
+    """Return the facets of the filters, or None when one names nothing that exists."""
+    if filters.status and filters.status not in SEARCH_STATUSES:
+        return None
+    category_id = grid_id = None
+    if filters.category or filters.grid:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT id FROM catalog_category WHERE slug = %s), "
+                "(SELECT id FROM grids_grid WHERE slug = %s)",
+                [filters.category, filters.grid],
+            )
+            category_id, grid_id = cursor.fetchone()
+        if (filters.category and category_id is None) or (filters.grid and grid_id is None):
+            return None
+    return Facets(category_id=category_id, grid_id=grid_id, status=filters.status)
+
+
+def _corrections(backend: Backend, query: ParsedQuery) -> dict[str, str]:
+    """Return replacements for the words no package has: the nearest word of the index.
+
+    The candidates are the index's words (names, grids, category, keywords) that start with
+    the same letter and lie within one edit (words of up to 4 letters) or two; one statement
+    tells which words are unknown and lists the candidates of each.
+    """
+    candidates = [word for word in query.words if len(word.text) >= PREFIX_MIN_LENGTH]
+    if not candidates:
+        return {}
+    found_sql, found_params = backend.words_found(candidates)
+    vocabulary_sql, vocabulary_params = backend.vocabulary([word.text for word in candidates])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT NULL AS word, NULL AS candidate, found.* FROM ({found_sql}) AS found "
+            f"UNION ALL SELECT v.word, v.candidate{', NULL' * len(candidates)} "
+            f"FROM ({vocabulary_sql}) AS v",
+            found_params + vocabulary_params,
+        )
+        rows = cursor.fetchall()
+    found = next(row[2:] for row in rows if row[0] is None)
+    corrections = {}
+    for word, hit in zip(candidates, found, strict=True):
+        if hit:
+            continue
+        options = nearest_words(word.text, [str(row[1]) for row in rows if row[0] == word.text])
+        if options:
+            corrections[word.text] = options[0]
+    return corrections
+
+
+def _common_beginning(first: str, second: str) -> int:
+    """Return how many letters two words share at their start."""
+    length = 0
+    for one, other in zip(first, second, strict=False):
+        if one != other:
+            break
+        length += 1
+    return length
+
+
+def nearest_words(word: str, candidates: list[str], *, keep: int = 3) -> list[str]:
+    """Return the candidates nearest to `word` by edits, best first (none when too far)."""
+    allowed = 1 if len(word) <= 4 else 2
+    ranked = []
+    for candidate in set(candidates):
+        if candidate == word or abs(len(candidate) - len(word)) > allowed:
+            continue
+        distance = OSA.distance(word, candidate, score_cutoff=allowed)
+        if distance > allowed:
+            continue
+        # Fewer edits first; then the longer common beginning ("filtr": filter, not filer);
+        # then the nearer length.
+        shared = _common_beginning(word, candidate)
+        ranked.append((distance, -shared, abs(len(candidate) - len(word)), candidate))
+    return [candidate for *_, candidate in sorted(ranked)[:keep]]
+
+
+def packages_search(
+    *,
+    text: str,
+    offset: int = 0,
+    limit: int = 20,
+    filters: SearchFilters | None = None,
+) -> PackageResults:
+    """Return a page of packages for a query, best first (raises SearchQueryError).
+
+    A query that finds nothing is tried again with misspelt words corrected, then with any one
+    of its words instead of all of them; the result says which.
+    """
+    query = parse_query(text, max_length=settings.SEARCH_MAX_QUERY_LENGTH)
+    backend = _backend()
+    facets = _facets_for(filters or SearchFilters())
+    if facets is None:
+        return PackageResults(query=query, hits=[], total=0, offset=offset)
+    counts = Plan(backend, query, facets).count()
+    corrected = ""
+    relaxed = False
+    if not sum(counts.values()) and not query.only_common:
+        corrections = _corrections(backend, query)
+        if corrections:
+            fixed = query.corrected(corrections)
+            fixed_counts = Plan(backend, fixed, facets).count()
+            if sum(fixed_counts.values()):
+                query, counts, corrected = fixed, fixed_counts, fixed.text
+        if not sum(counts.values()) and len(query.words) > 1:
+            loose = query.relaxed()
+            loose_counts = Plan(backend, loose, facets).count()
+            if sum(loose_counts.values()):
+                query, counts, relaxed = loose, loose_counts, True
+    total = min(sum(counts.values()), COUNT_LIMIT)
+    if limit and total and offset >= total:
+        offset = (total - 1) // limit * limit
+    hits = _hits(Plan(backend, query, facets), counts, offset=offset, limit=limit)
+    return PackageResults(
+        query=query,
+        hits=hits,
+        total=total,
+        offset=offset,
+        corrected=corrected,
+        relaxed=relaxed,
+        more=total >= COUNT_LIMIT,
+        facets=facets,
+        buckets=counts,
+    )
+
+
+def grids_search(*, query: ParsedQuery, offset: int = 0, limit: int = 10) -> GridResults:
+    """Return a page of grids for a parsed query: name matches first, then the blend (1 query)."""
+    backend = _backend()
+    keys = list(query.keys)
+    placeholders = ", ".join(["%s"] * len(keys)) or "NULL"
+    named = (
+        "SELECT object_id AS id, CAST(NULL AS float) AS rel, "
+        f"max(CASE WHEN key = %s THEN 2 ELSE 1 END) AS tier FROM {schema.NAME_TABLE} "
+        f"WHERE {backend.unindexed('kind')} = 'grid' AND key IN ({placeholders}) "
+        "GROUP BY object_id"
+    )
+    named_params: list[Any] = [keys[0] if keys else "", *keys]
+    ranked_params: list[Any]
+    if query.only_common:
+        ranked_sql, ranked_params = "SELECT id, 1.0 AS rel FROM grids_grid WHERE 0 = 1", []
+    else:
+        ranked_sql, ranked_params = backend.grid_ranked(query)
+    count = "(SELECT count(*) FROM grids_gridpackage gp WHERE gp.grid_id = g.id)"
+    quality = grid_quality_sql(package_count=count, vendor=backend.vendor)
+    text_weight = float(settings.SEARCH_TEXT_WEIGHT)
+    quality_weight = float(settings.SEARCH_QUALITY_WEIGHT)
+    text = "COALESCE(h.rel / NULLIF(max(h.rel) OVER (), 0), 1.0)"
+    sql = (
+        "SELECT g.*, h.tier AS search_name_match, "
+        f"{text} AS search_text, {quality} AS search_quality, {count} AS search_package_count, "
+        f"{text_weight!r} * {text} + {quality_weight!r} * {quality} AS search_score, "
+        "count(*) OVER () AS search_total "
+        "FROM (SELECT id, max(rel) AS rel, max(tier) AS tier FROM ("
+        f"SELECT id, rel, 0 AS tier FROM ({ranked_sql}) AS r "
+        f"UNION ALL SELECT id, rel, tier FROM ({named}) AS n) AS hits GROUP BY id) AS h "
+        "JOIN grids_grid g ON g.id = h.id "
+        "ORDER BY search_name_match DESC, search_score DESC, lower(g.title), g.id "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}"
+    )
+    params = ranked_params + named_params
+    hits = []
+    total = 0
+    for grid in Grid.objects.raw(sql, params):
+        extra: Any = grid
+        total = int(extra.search_total)
+        hits.append(
+            GridHit(
+                grid=grid,
+                name_match=int(extra.search_name_match),
+                text=float(extra.search_text),
+                quality=float(extra.search_quality),
+                score=float(extra.search_score),
+                package_count=int(extra.search_package_count),
+            )
+        )
+    return GridResults(hits=hits, total=total, offset=offset)
+
+
+def search_facets(*, results: PackageResults) -> SearchFacets:
+    """Return how many of a search's matches each category, grid and status has (1 query)."""
+    if results.facets is None or not results.total:
+        return SearchFacets()
+    plan = Plan(_backend(), results.query, results.facets)
+    matches_sql, params = plan.all_set(results.buckets)
+    sql = (
+        "WITH matched AS (SELECT DISTINCT p.id, p.category_id, "
+        f"({LIVE}) AS live, "
+        "p.archived_at IS NOT NULL AS archived, p.deprecated_at IS NOT NULL AS deprecated, "
+        "p.repo_missing_since IS NOT NULL AS missing "
+        f"FROM ({matches_sql}) AS m JOIN catalog_package p ON p.id = m.id) "
+        "SELECT 'category' AS facet, c.slug AS value, c.title AS label, count(*) AS n "
+        "FROM matched JOIN catalog_category c ON c.id = matched.category_id "
+        "GROUP BY c.slug, c.title "
+        "UNION ALL SELECT * FROM (SELECT 'grid' AS facet, g.slug AS value, g.title AS label, "
+        "count(*) AS n FROM matched JOIN grids_gridpackage gp ON gp.package_id = matched.id "
+        "JOIN grids_grid g ON g.id = gp.grid_id GROUP BY g.slug, g.title "
+        f"ORDER BY n DESC, g.title LIMIT {GRID_FACET_SIZE}) AS grid_counts "
+        + "".join(
+            f"UNION ALL SELECT 'status', '{status}', '', "
+            f"COALESCE(SUM(CASE WHEN {status} THEN 1 ELSE 0 END), 0) FROM matched "
+            for status in SEARCH_STATUSES
+        )
+    )
+    result = SearchFacets()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for facet, value, label, count in rows:
+        if facet == "category":
+            result.categories.append(FacetValue(value, label, int(count)))
+        elif facet == "grid":
+            result.grids.append(FacetValue(value, label, int(count)))
+        elif int(count):
+            result.statuses.append(FacetValue(value, SEARCH_STATUSES[value], int(count)))
+    result.categories.sort(key=lambda item: (-item.count, item.label.casefold()))
+    return result
+
+
+class _Window(Sequence[Any]):
+    """The rows of one page standing in for all `total` rows, so Django's Paginator can page."""
+
+    def __init__(self, total: int, offset: int, rows: list[Any]) -> None:
+        self.total, self.offset, self.rows = total, offset, rows
+
+    def __len__(self) -> int:
+        return self.total
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            start = (index.start or 0) - self.offset
+            stop = (self.total if index.stop is None else index.stop) - self.offset
+            return self.rows[max(start, 0) : max(stop, 0)]
+        return self.rows[index - self.offset]
+
+
+def _page_of(total: int, offset: int, rows: list[Any], per_page: int) -> Page[Any]:
+    return Paginator(_Window(total, offset, rows), per_page).get_page(offset // per_page + 1)
+
+
+@dataclass
+class SearchPage:
+    """What the results page shows: a page of packages or grids, the first grids, facets."""
+
+    kind: str
+    packages: PackageResults
+    package_page: Page[Any]
+    grids: GridResults
+    grid_page: Page[Any] | None
+    facets: SearchFacets
+
+
+def search_page(
+    *, text: str, page: int, per_page: int, filters: SearchFilters, kind: str = "packages"
+) -> SearchPage:
+    """Return one page of results (4 queries; a filter by category or grid adds one)."""
+    grids_only = kind == "grids"
+    offset = (max(page, 1) - 1) * per_page
+    packages = packages_search(
+        text=text,
+        offset=0 if grids_only else offset,
+        limit=0 if grids_only else per_page,
+        filters=filters,
+    )
+    if grids_only:
+        grids = grids_search(query=packages.query, offset=offset, limit=per_page)
+        if grids.total and offset >= grids.total:
+            grids = grids_search(
+                query=packages.query,
+                offset=(grids.total - 1) // per_page * per_page,
+                limit=per_page,
+            )
+        grid_page: Page[Any] | None = _page_of(grids.total, grids.offset, grids.hits, per_page)
+        facets = SearchFacets()
+    else:
+        grids = (
+            GridResults(hits=[], total=0, offset=0)
+            if filters.active
+            else grids_search(query=packages.query, limit=GRIDS_ON_RESULTS_PAGE)
+        )
+        grid_page = None
+        facets = search_facets(results=packages)
+    return SearchPage(
+        kind=kind,
+        packages=packages,
+        package_page=_page_of(packages.total, packages.offset, packages.hits, per_page),
+        grids=grids,
+        grid_page=grid_page,
+        facets=facets,
+    )
+
+
+@dataclass
+class Suggestions:
+    packages: list[PackageHit]
+    grids: list[GridHit]
+    corrected: str
+
+
+def suggestions(*, text: str, limit: int, grids: int) -> Suggestions:
+    """Return the best packages (and grids) for text typed so far (2 or 3 queries)."""
+    found = packages_search(text=text, limit=limit)
+    grid_hits = grids_search(query=found.query, limit=grids).hits if grids else []
+    return Suggestions(packages=found.hits, grids=grid_hits, corrected=found.corrected)

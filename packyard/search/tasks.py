@@ -1,0 +1,26 @@
+"""Background jobs of search: every night, each package's stored quality is computed again.
+
+A package's quality is stored in the index when its facts change (schema.py); its activity
+part ages with time alone, so `search_quality_refresh_task` brings every package up to date
+each night (the scheduler, `manage.py crontask`, runs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from crontask import cron as _cron
+from django.tasks import task
+
+from packyard.search.services import search_quality_refresh
+
+# crontask's decorator is untyped; it returns the task it was given.
+cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
+
+
+@cron("40 0 * * *")
+@task()
+def search_quality_refresh_task() -> int:
+    """Store every package's quality again."""
+    return search_quality_refresh()

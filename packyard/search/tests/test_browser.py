@@ -1,0 +1,40 @@
+"""The search box as a newcomer uses it, in Debian's chromium through Playwright."""
+
+import pytest
+
+from packyard.search.tests.conftest import make_package
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_misspelt_name_on_the_home_page_suggests_the_right_package_first(live_server, page):
+    """Typing "django-orgnaizations" shows django-organizations as the first suggestion."""
+    make_package("django-organizations", stars=1352, description="Multi-user accounts.")
+    make_package("django-organizer", stars=20, description="Sort things.")
+    make_package("django-messages", stars=554)
+
+    page.goto(live_server.url + "/")
+    page.locator("#home-search-box").press_sequentially("django-orgnaizations", delay=20)
+
+    first = page.locator("#home-search-suggestions [data-suggestion]").first
+    first.wait_for()
+    assert first.inner_text().startswith("django-organizations")
+    # Enter goes to the results page, where the same package is first.
+    page.locator("#home-search-box").press("Enter")
+    page.wait_for_url("**/search/?q=django-orgnaizations")
+    assert page.locator("li.search-hit h3 a").first.inner_text() == "django-organizations"
+
+
+def test_slash_focuses_the_search_box_and_arrows_reach_the_suggestions(live_server, page):
+    """ "/" puts the cursor in the header box; ArrowDown moves into its suggestions."""
+    make_package("django-scheduler", stars=1331)
+
+    page.goto(live_server.url + "/packages/")
+    page.keyboard.press("/")
+    box = page.locator("#site-search-box")
+    assert box.evaluate("element => element === document.activeElement")
+    box.press_sequentially("sched", delay=20)
+    page.locator("#site-search-suggestions [data-suggestion]").first.wait_for()
+    box.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "/packages/p/django-scheduler/"
