@@ -14,13 +14,13 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 
+from packyard.accounts.permissions import Action, require
 from packyard.api.v3 import resources, selectors
 from packyard.catalog.models import Category
 
@@ -184,8 +184,8 @@ def category_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
 @v3_view
 def user_list(request: HttpRequest) -> dict[str, Any] | HttpResponse:
     """List users, for signed-in people only (as upstream)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    if refused := require(request, Action.VIEW_PEOPLE):
+        return refused
     meta, page = _page(request, selectors.users_for_v3())
     slugs = (
         selectors.package_slugs_by_creator(user_ids=[user.pk for user in page])
@@ -206,8 +206,8 @@ def user_list(request: HttpRequest) -> dict[str, Any] | HttpResponse:
 @v3_view
 def user_detail(request: HttpRequest, github_account: str) -> dict[str, Any] | HttpResponse:
     """Show one user by login, for signed-in people only (as upstream)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    if refused := require(request, Action.VIEW_PEOPLE):
+        return refused
     user = get_object_or_404(selectors.users_for_v3(), username=github_account)
     slugs = (
         selectors.package_slugs_by_creator(user_ids=[user.pk]).get(user.pk, [])
