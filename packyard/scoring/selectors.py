@@ -1,0 +1,387 @@
+"""Reads of scores, status, dependencies and advisories, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from packaging.version import InvalidVersion, Version
+
+from packyard.catalog.models import Package
+from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
+from packyard.compatibility.requirements import ParsedRequirement, ParsedRequirements
+from packyard.compatibility.rules import requirement_admits
+from packyard.compatibility.selectors import answers_for_cycle, compatibility_of
+from packyard.grids.models import GridPackage
+from packyard.grids.selectors import (
+    COLUMN_SORTS,
+    DEFAULT_COLUMN_SORT,
+    GridMatrix,
+    grid_matrix,
+    is_retired,
+)
+from packyard.refresh.models import FetchState
+from packyard.scoring.dimensions import DEFAULT_WEIGHTS, blend
+from packyard.scoring.models import Dependency, PackageScore, PackageStatus, ScoreSnapshot
+
+SCORE_SORT = "score"
+GRID_COLUMN_SORTS = {**COLUMN_SORTS, SCORE_SORT: "Score"}
+HISTORY_DAYS = 90
+ALTERNATIVES_SHOWN = 3
+
+
+def canonical_pypi_name() -> Replace:
+    """Return the PyPI name normalised as PEP 503 does (for names without repeated dots)."""
+    return Replace(Replace(Lower("pypi_name"), Value("_"), Value("-")), Value("."), Value("-"))
+
+
+def packages_by_pypi_name(*, names: Iterable[str]) -> dict[str, Package]:
+    """Return the directory's packages whose PyPI name is one of `names` (normalised; 1 query)."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    found: dict[str, Package] = {}
+    packages = (
+        Package.objects.annotate(canonical=canonical_pypi_name())
+        .filter(canonical__in=wanted)
+        .select_related("category", "replaced_by")
+        .order_by("pk")
+    )
+    for package in packages:
+        found.setdefault(package.canonical, package)  # type: ignore[attr-defined]
+    return found
+
+
+def scores_for(*, package_ids: Iterable[int]) -> dict[int, PackageScore]:
+    """Return the stored scores of some packages, by package id (one query)."""
+    ids = list(package_ids)
+    if not ids:
+        return {}
+    return {score.package_id: score for score in PackageScore.objects.filter(package__in=ids)}
+
+
+def packages_needing_scores(*, limit: int) -> list[int]:
+    """Return ids of packages whose score is missing or older than a change to their facts.
+
+    A fact changed when the package was modified, a fetch was attempted (success or failure),
+    its status was set, or the release cycles changed since the score was computed. Packages
+    without a score come first.
+    """
+    computed = OuterRef("scoring__computed_at")
+    stale = (
+        Q(scoring__isnull=True)
+        | Q(modified__gt=F("scoring__computed_at"))
+        | Exists(FetchState.objects.filter(package=OuterRef("pk"), last_attempt_at__gt=computed))
+        | Exists(PackageStatus.objects.filter(package=OuterRef("pk"), updated_at__gt=computed))
+    )
+    cycles_changed = ReleaseCycle.objects.aggregate(latest=Max("modified"))["latest"]
+    if cycles_changed is not None:
+        stale |= Q(scoring__computed_at__lt=cycles_changed)
+    return list(
+        Package.objects.filter(stale)
+        .order_by(F("scoring__computed_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass
+class Insights:
+    """What the package page shows beside the facts: score, compatibility, status, links."""
+
+    package: Package
+    score: PackageScore | None
+    compatibility: dict[str, list[PackageCompatibility]]
+    depends_on: list[Dependency]
+    used_by: list[Dependency]
+    status: PackageStatus | None
+    today: datetime
+
+    def _split(self, product: str) -> tuple[list[PackageCompatibility], list[PackageCompatibility]]:
+        day = timezone.localdate(self.today)
+        rows = self.compatibility.get(product, [])
+        current = [row for row in rows if not row.cycle.has_ended_on(day)]
+        return current, [row for row in rows if row.cycle.has_ended_on(day)]
+
+    @property
+    def django_current(self) -> list[PackageCompatibility]:
+        return self._split("django")[0]
+
+    @property
+    def django_older(self) -> list[PackageCompatibility]:
+        return self._split("django")[1]
+
+    @property
+    def python_current(self) -> list[PackageCompatibility]:
+        return self._split("python")[0]
+
+    @property
+    def python_older(self) -> list[PackageCompatibility]:
+        return self._split("python")[1]
+
+    @property
+    def required_by(self) -> list[Dependency]:
+        return [row for row in self.used_by if not row.optional]
+
+    @property
+    def optional_in(self) -> list[Dependency]:
+        return [row for row in self.used_by if row.optional]
+
+    @property
+    def pypi_status(self) -> str:
+        return self.package.pypi_project_status.lower()
+
+    @property
+    def is_retired(self) -> bool:
+        return is_retired(self.package)
+
+
+def package_insights(*, package: Package) -> Insights:
+    """Return a package's score, answers, dependencies and status (5 queries)."""
+    return Insights(
+        package=package,
+        score=PackageScore.objects.filter(package=package).first(),
+        compatibility=compatibility_of(package=package),
+        depends_on=list(
+            Dependency.objects.filter(package=package)
+            .select_related("target")
+            .order_by("optional", Lower("target__title"))
+        ),
+        used_by=list(
+            Dependency.objects.filter(target=package)
+            .select_related("package")
+            .order_by("optional", Lower("package__title"))
+        ),
+        status=PackageStatus.objects.filter(package=package).first(),
+        today=timezone.now(),
+    )
+
+
+@dataclass
+class ScoreDetail:
+    package: Package
+    score: PackageScore | None
+    history: list[ScoreSnapshot]
+    weights: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @property
+    def weight_total(self) -> int:
+        return sum(self.weights.values())
+
+    @property
+    def blend_terms(self) -> list[tuple[str, int, int]]:
+        """Return (dimension, score, weight) for the formula the page shows."""
+        if self.score is None:
+            return []
+        return [(name, getattr(self.score, name), weight) for name, weight in self.weights.items()]
+
+
+def score_detail(*, slug: str) -> ScoreDetail:
+    """Return a package with its score and history (daily for 90 days, then monthly; 3 queries)."""
+    package = get_object_or_404(
+        Package.objects.select_related("category", "replaced_by"), slug=slug
+    )
+    since = timezone.localdate() - timedelta(days=HISTORY_DAYS)
+    history = list(
+        ScoreSnapshot.objects.filter(package=package)
+        .filter(Q(taken_on__gte=since) | Q(taken_on__day=1))
+        .order_by("-taken_on")[:200]
+    )
+    return ScoreDetail(
+        package=package, score=PackageScore.objects.filter(package=package).first(), history=history
+    )
+
+
+@dataclass
+class ColumnScore:
+    """A grid column's stored score and its overall under the reader's weights."""
+
+    score: PackageScore | None
+    overall: int | None
+
+
+def grid_scored(
+    *,
+    slug: str,
+    sort: str = DEFAULT_COLUMN_SORT,
+    show_retired: bool = False,
+    weights: Mapping[str, int] | None = None,
+) -> GridMatrix:
+    """Return a grid's matrix with each column's score (one query more than the matrix).
+
+    `weights` re-weights the overall score; `sort="score"` orders columns by it.
+    """
+    matrix = grid_matrix(
+        slug=slug,
+        sort=DEFAULT_COLUMN_SORT if sort == SCORE_SORT else sort,
+        show_retired=show_retired,
+    )
+    scores = scores_for(package_ids=[column.package.pk for column in matrix.columns])
+    for column in matrix.columns:
+        score = scores.get(column.package.pk)
+        column.extra = ColumnScore(
+            score=score, overall=blend(score.dimensions, weights) if score else None
+        )
+    if sort == SCORE_SORT:
+        matrix.columns.sort(
+            key=lambda column: (
+                column.extra.overall is None,
+                -(column.extra.overall or 0),
+                column.package.title.lower(),
+            )
+        )
+    return matrix
+
+
+@dataclass
+class Alternative:
+    package: Package
+    answer: PackageCompatibility | None
+    score: PackageScore | None
+    is_replacement: bool = False
+
+
+@dataclass
+class UpgradeRow:
+    """One requirement of the pasted list, with what the directory knows of it."""
+
+    requirement: ParsedRequirement
+    package: Package | None = None
+    answer: PackageCompatibility | None = None
+    score: PackageScore | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+    is_django: bool = False
+    pin_admits_target: bool | None = None
+    pin_admits_latest: bool | None = None
+
+    @property
+    def is_retired(self) -> bool:
+        return self.package is not None and is_retired(self.package)
+
+
+@dataclass
+class UpgradeReport:
+    target: ReleaseCycle
+    rows: list[UpgradeRow]
+    parsed: ParsedRequirements
+
+    def count(self, answer: str) -> int:
+        return sum(1 for row in self.rows if row.answer and row.answer.answer == answer)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "yes": self.count("yes"),
+            "no": self.count("no"),
+            "unknown": self.count("unknown"),
+            "not in the directory": sum(
+                1 for row in self.rows if row.package is None and not row.is_django
+            ),
+        }
+
+
+def _admits_version(row: ParsedRequirement, version: str) -> bool | None:
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return None
+    return row.requirement.specifier.contains(parsed, prereleases=True)
+
+
+def _alternatives(
+    rows: Sequence[UpgradeRow], target: ReleaseCycle, listed: set[int]
+) -> dict[int, list[Alternative]]:
+    """Return, per listed package, live packages of the same grids ranked for the target."""
+    matched = [row.package.pk for row in rows if row.package is not None]
+    grids_of: dict[int, set[int]] = defaultdict(set)
+    for package_id, grid_id in GridPackage.objects.filter(package__in=matched).values_list(
+        "package_id", "grid_id"
+    ):
+        grids_of[package_id].add(grid_id)
+    members: dict[int, list[Package]] = defaultdict(list)
+    candidates: dict[int, Package] = {}
+    all_grids = {grid for grids in grids_of.values() for grid in grids}
+    for membership in GridPackage.objects.filter(grid__in=all_grids).select_related("package"):
+        members[membership.grid_id].append(membership.package)
+        candidates[membership.package_id] = membership.package
+    ids = list(candidates)
+    answers = answers_for_cycle(package_ids=ids, cycle=target)
+    scores = scores_for(package_ids=ids)
+    found: dict[int, list[Alternative]] = {}
+    order = {"yes": 0, "unknown": 1, "no": 2}
+    for row in rows:
+        if row.package is None:
+            continue
+        seen: dict[int, Alternative] = {}
+        for grid_id in grids_of.get(row.package.pk, set()):
+            for package in members[grid_id]:
+                if package.pk in listed or package.pk in seen or is_retired(package):
+                    continue
+                seen[package.pk] = Alternative(
+                    package=package, answer=answers.get(package.pk), score=scores.get(package.pk)
+                )
+        ranked = sorted(
+            seen.values(),
+            key=lambda item: (
+                order.get(item.answer.answer, 3) if item.answer else 3,
+                -(item.score.overall if item.score else -1),
+                item.package.title.lower(),
+            ),
+        )
+        replacement = row.package.replaced_by
+        if replacement is not None:
+            ranked = [item for item in ranked if item.package.pk != replacement.pk]
+            ranked.insert(
+                0,
+                Alternative(
+                    package=replacement,
+                    answer=answers.get(replacement.pk),
+                    score=scores.get(replacement.pk),
+                    is_replacement=True,
+                ),
+            )
+        found[row.package.pk] = ranked[:ALTERNATIVES_SHOWN]
+    return found
+
+
+def upgrade_report(*, parsed: ParsedRequirements, target: ReleaseCycle) -> UpgradeReport:
+    """Return every requirement with its answer for a Django release (8 queries at most)."""
+    packages = packages_by_pypi_name(
+        names=[item.name for item in parsed.requirements if item.name != "django"]
+    )
+    rows = [
+        UpgradeRow(
+            requirement=item,
+            package=packages.get(item.name),
+            is_django=item.name == "django",
+        )
+        for item in parsed.requirements
+    ]
+    ids = [row.package.pk for row in rows if row.package is not None]
+    answers = answers_for_cycle(package_ids=ids, cycle=target)
+    scores = scores_for(package_ids=ids)
+    for row in rows:
+        if row.is_django:
+            row.pin_admits_target = requirement_admits(
+                row.requirement.requirement.specifier, target.target
+            )
+        elif row.package is not None:
+            row.answer = answers.get(row.package.pk)
+            row.score = scores.get(row.package.pk)
+            if row.package.pypi_version:
+                row.pin_admits_latest = _admits_version(row.requirement, row.package.pypi_version)
+    alternatives = _alternatives(rows, target, set(ids))
+    for row in rows:
+        if row.package is not None:
+            row.alternatives = alternatives.get(row.package.pk, [])
+    return UpgradeReport(target=target, rows=rows, parsed=parsed)
+
+
+def upgrade_targets() -> QuerySet[ReleaseCycle]:
+    """Return the Django releases one may upgrade to: newest first."""
+    return ReleaseCycle.objects.filter(product="django").order_by("-major", "-minor")

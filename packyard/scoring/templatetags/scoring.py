@@ -1,0 +1,100 @@
+"""Template helpers for scores: a score with its trend, the package page's insights, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from packyard.catalog.models import Package
+from packyard.scoring import selectors
+from packyard.scoring.dimensions import DEFAULT_WEIGHTS, DIMENSION_TITLES
+from packyard.scoring.models import PackageScore
+
+register = template.Library()
+
+HIGH = 70
+MIDDLE = 40
+ARROWS = {"up": "↑", "down": "↓", "steady": "→"}
+ANSWER_MARKS = {"yes": "✓", "no": "✗", "unknown": "?"}
+
+
+@register.simple_tag
+def scores_for(packages: Iterable[Any]) -> dict[int, PackageScore]:
+    """Return the stored scores of a table's packages, by id, in one query."""
+    ids = [getattr(package, "pk", None) for package in packages or []]
+    return selectors.scores_for(package_ids=[pk for pk in ids if isinstance(pk, int)])
+
+
+@register.filter
+def score_level(value: int | None) -> str:
+    """Return "high", "middle" or "low" for a 0-100 score (CSS classes)."""
+    if value is None:
+        return "none"
+    if value >= HIGH:
+        return "high"
+    return "middle" if value >= MIDDLE else "low"
+
+
+@register.simple_tag
+def score_badge(score: PackageScore | None, overall: int | None = None) -> SafeString:
+    """Render a score out of 100 with its trend arrow (nothing computed yet: say so)."""
+    if score is None:
+        return format_html('<span class="not-fetched">{}</span>', "not scored yet")
+    value = score.overall if overall is None else overall
+    badge = format_html(
+        '<span class="score score-{}" title="Score {} out of 100">{}</span>',
+        score_level(value),
+        value,
+        value,
+    )
+    return format_html("{}{}", badge, trend_arrow(score))
+
+
+@register.simple_tag
+def trend_arrow(score: PackageScore | None) -> SafeString:
+    """Render ↑, ↓ or → with the change since the baseline snapshot, for screen readers too."""
+    if score is None or not score.trend_direction:
+        return SafeString("")
+    change = score.trend or 0
+    since = f"{score.baseline_on.day} {score.baseline_on:%b %Y}" if score.baseline_on else ""
+    words = {
+        "up": f"up {change} since {since}",
+        "down": f"down {-change} since {since}",
+        "steady": f"steady since {since}",
+    }[score.trend_direction]
+    return format_html(
+        ' <span class="trend trend-{}" title="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></span>',
+        score.trend_direction,
+        words,
+        ARROWS[score.trend_direction],
+        words,
+    )
+
+
+@register.simple_tag
+def answer_badge(answer: str) -> SafeString:
+    """Render a compatibility answer (yes, no, unknown) as a labelled badge."""
+    return format_html(
+        '<span class="answer answer-{}"><span aria-hidden="true">{} </span>{}</span>',
+        answer,
+        ANSWER_MARKS.get(answer, "?"),
+        answer,
+    )
+
+
+@register.inclusion_tag("scoring/includes/insights.html", takes_context=True)
+def package_insights(context: dict[str, Any], package: Package) -> dict[str, Any]:
+    """Render the package page's answers: compatibility, maintenance, status, safety, links."""
+    return {
+        "insights": selectors.package_insights(package=package),
+        "package": package,
+        "titles": DIMENSION_TITLES,
+        "weights": DEFAULT_WEIGHTS,
+        "request": context.get("request"),
+        "user": context.get("user"),
+    }
