@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "django_tasks_db",
+    "crontask",
     "packyard.core",
     "packyard.catalog",
     "packyard.grids",
@@ -65,6 +66,18 @@ INSTALLED_APPS = [
     "packyard.api",
     "packyard.refresh",
     "packyard.pages",
+    # Derived: compatibility with Django and Python releases; scores, status, advisories.
+    "packyard.compatibility",
+    "packyard.scoring",
+    # Derived: the search index (SQLite FTS5 or PostgreSQL full-text search) and its pages.
+    "packyard.search",
+    # Accounts: GitHub login (django-allauth), profiles, permissions; the history of edits.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "packyard.history",
+    "packyard.accounts",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,6 +164,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in (packyard.accounts): GitHub through django-allauth for everyone, a password for
+# staff only. https://docs.allauth.org/en/latest/account/configuration.html
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "packyard.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "packyard.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "packyard.accounts.forms.StaffLoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+# The login form has a password field only when sign-up would ask for one (sign-up is closed).
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"github": {"provider_class": "packyard.accounts.github.GitHubProvider"}}
+# GitHub's web address (authorize, token) and the OAuth app's credentials; its API address
+# is GITHUB_API_URL below. Read at request time, so tests point them at a local fake.
+GITHUB_OAUTH_URL = os.environ.get("GITHUB_OAUTH_URL", "https://github.com").rstrip("/")
+GITHUB_CLIENT_ID = os.environ.get("GITHUB_CLIENT_ID", "")
+GITHUB_CLIENT_SECRET = os.environ.get("GITHUB_CLIENT_SECRET", "")
+# Accounts younger than this many days (counted from the GitHub account's creation, or from
+# joining when there is no GitHub account) may only propose: flag, suggest, mark.
+NEW_ACCOUNT_DAYS = env_int("NEW_ACCOUNT_DAYS", default=7)
+# Abuse limits, per person (per address for logins): "<count>/<period>", period s, m, h or d
+# ("5/10m" is five in ten minutes). allauth's own limit on failed passwords applies as well.
+RATE_LIMITS = {
+    "edits": os.environ.get("RATE_LIMIT_EDITS", "120/h"),
+    "flags": os.environ.get("RATE_LIMIT_FLAGS", "20/h"),
+    "refresh": os.environ.get("RATE_LIMIT_REFRESH", "30/h"),
+    "logins": os.environ.get("RATE_LIMIT_LOGINS", "20/m"),
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -206,7 +260,8 @@ HTTP_MAX_CONNECTIONS = env_int("HTTP_MAX_CONNECTIONS", default=10)
 # Refresh of facts (packyard.refresh). See the README's configuration table.
 GITHUB_API_URL = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
 GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
-GITHUB_GRAPHQL = env_bool("GITHUB_GRAPHQL", default=True)
+# GitHub's GraphQL API answers only with a token, so without one every fact comes from REST.
+GITHUB_GRAPHQL = env_bool("GITHUB_GRAPHQL", default=bool(GITHUB_TOKEN))
 GITHUB_WEBHOOK_SECRET = os.environ.get("GITHUB_WEBHOOK_SECRET", "")
 GITLAB_TOKEN = os.environ.get("GITLAB_TOKEN", "")
 BITBUCKET_API_URL = os.environ.get("BITBUCKET_API_URL", "https://api.bitbucket.org/2.0").rstrip("/")
@@ -222,6 +277,19 @@ RATE_BUDGET_RESERVES = {"api.github.com": 100, "*": 5}
 # Page sizes of the HTML lists.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25)
 
+# Search (packyard.search): how text relevance and quality blend. See the README's "Search".
+SEARCH_TEXT_WEIGHT = float(os.environ.get("SEARCH_TEXT_WEIGHT", "0.6"))
+SEARCH_QUALITY_WEIGHT = float(os.environ.get("SEARCH_QUALITY_WEIGHT", "0.4"))
+SEARCH_POPULARITY_STARS = env_int("SEARCH_POPULARITY_STARS", default=5000)
+SEARCH_ACTIVITY_HALF_LIFE_DAYS = float(os.environ.get("SEARCH_ACTIVITY_HALF_LIFE_DAYS", "365"))
+SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", default=200)
+
+# Compatibility and scoring. `manage.py import_releases URL` fetches only from this host.
+RELEASE_CYCLES_URL = os.environ.get("RELEASE_CYCLES_URL", "https://endoflife.date").rstrip("/")
+# The function (package ids -> {id: "I use this" count}) the adoption score reads; the daily
+# rescoring picks up new marks.
+SCORING_USAGE_COUNTS = "packyard.accounts.selectors.use_counts"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -232,5 +300,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per upstream request is too much at INFO; failures are logged by Packyard.
         "httpx": {"level": "WARNING"},
+        # The scheduler logs every run of every job at INFO (its lock is extended every 5 s).
+        "apscheduler": {"level": "WARNING"},
     },
 }

@@ -18,6 +18,11 @@ urlpatterns = [
     path("", include("packyard.catalog.urls")),
     path("", include("packyard.grids.urls")),
     path("", include("packyard.refresh.urls")),
+    path("", include("packyard.compatibility.urls")),
+    path("", include("packyard.scoring.urls")),
+    path("", include("packyard.search.urls")),
+    path("accounts/", include("packyard.accounts.auth_urls")),
+    path("", include("packyard.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,15 +1,53 @@
-"""Writes to the catalogue: packages and their releases."""
+"""Writes to the catalogue: packages and their releases.
+
+Every edit people make to a package goes through `package_create` or `package_update`, which
+record it in the history (`packyard.history`) in the same transaction. Facts that the refresh
+jobs fetch are not edits and are not recorded there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, transaction
+from django.db.models import Field, Model
+from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
-from packyard.catalog.models import Package, Release
+from packyard.catalog.models import Category, Package, Release
+from packyard.core.repositories import (
+    InvalidRepositoryURL,
+    parse_repository_url,
+    repository_identity,
+)
+from packyard.history.models import Action, Change, Subject
+from packyard.history.services import (
+    change_record,
+    conflicting_fields,
+    field_values,
+    revert_check,
+)
+
+Actor = User | AnonymousUser | None
+
+# The fields people edit, in the order the history shows them.
+PACKAGE_FIELDS = (
+    "title",
+    "slug",
+    "repo_url",
+    "category",
+    "pypi_name",
+    "documentation_url",
+    "description",
+    "deprecated_at",
+    "replaced_by",
+)
 
 
 @dataclass(frozen=True)
@@ -121,3 +159,241 @@ def package_releases_set(*, package: Package, releases: Iterable[ReleaseFacts]) 
         package.latest_release_at = released_at
         package.save(update_fields=["pypi_version", "latest_release_at"])
     return stored
+
+
+def _labels(package: Package, names: Iterable[str]) -> dict[str, str]:
+    """Return readable values of the foreign keys among `names`."""
+    labels = {}
+    if "category" in names:
+        labels["category"] = package.category.title if package.category_id else ""
+    if "replaced_by" in names:
+        replacement = (
+            Package.objects.filter(pk=package.replaced_by_id).first()
+            if package.replaced_by_id
+            else None
+        )
+        labels["replaced_by"] = replacement.title if replacement else ""
+    return labels
+
+
+def _concrete(package: Package, name: str) -> Field[Any, Any]:
+    """Return a stored field of the package by name."""
+    return next(field for field in package._meta.concrete_fields if field.name == name)
+
+
+def _set_repository(package: Package, text: str, *, strict: bool, errors: dict[str, str]) -> None:
+    """Set the repository URL and the host and key derived from it."""
+    text = text.strip()
+    if not text:
+        if strict:
+            errors["repo_url"] = "Enter the address of the package's repository."
+            return
+        package.repo_url, package.repo_host, package.repo_key = "", "other", None
+        return
+    if strict:
+        try:
+            repository = parse_repository_url(text)
+        except InvalidRepositoryURL as error:
+            errors["repo_url"] = str(error)
+            return
+        url, host, key = repository.url, repository.host.value, repository.key
+    else:
+        # A revert restores the address as it was, even on a host no longer supported.
+        url = text
+        host, key = repository_identity(text)
+    holder = Package.objects.filter(repo_key=key).exclude(pk=package.pk).first()
+    if holder is not None:
+        errors["repo_url"] = f"This repository is already listed as {holder.title} ({holder.slug})."
+        return
+    package.repo_url, package.repo_host, package.repo_key = url, host, key
+
+
+def _set_slug(package: Package, slug: str, *, errors: dict[str, str]) -> None:
+    slug = slug.strip()
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        errors["slug"] = "Use letters, numbers, hyphens and underscores only."
+        return
+    if Package.objects.filter(slug=slug).exclude(pk=package.pk).exists():
+        errors["slug"] = f"Another package already has the slug {slug!r}."
+        return
+    package.slug = slug
+
+
+def _assign(
+    package: Package, changes: Mapping[str, Any], *, strict: bool
+) -> tuple[list[str], dict[str, str]]:
+    """Put the new values on the package; return the stored fields touched and the errors."""
+    errors: dict[str, str] = {}
+    touched: list[str] = []
+    for name, value in changes.items():
+        if name == "repo_url":
+            _set_repository(package, value or "", strict=strict, errors=errors)
+            touched += ["repo_url", "repo_host", "repo_key"]
+        elif name == "slug":
+            _set_slug(package, value or "", errors=errors)
+            touched.append("slug")
+        else:
+            field = _concrete(package, name)
+            if field.is_relation:
+                setattr(package, field.attname, value.pk if isinstance(value, Model) else value)
+            else:
+                setattr(package, name, field.to_python(value))
+            touched.append(name)
+    fields = {field.name for field in package._meta.concrete_fields}
+    try:
+        package.full_clean(
+            exclude=sorted(fields - set(touched)), validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, " ".join(messages))
+    known = Category.objects.filter(pk=package.category_id).exists
+    if "category" in changes and not errors.get("category") and not known():
+        errors["category"] = "Choose a category."
+    return touched, errors
+
+
+@transaction.atomic
+def package_create(
+    *,
+    actor: Actor,
+    repo_url: str,
+    title: str,
+    slug: str,
+    category: Category,
+    pypi_name: str = "",
+    description: str = "",
+    documentation_url: str = "",
+) -> Package:
+    """Add a package for a repository that is not listed yet, and record who added it."""
+    user = actor if isinstance(actor, User) else None
+    package = Package(category=category, created_by=user, last_modified_by=user)
+    _, errors = _assign(
+        package,
+        {
+            "title": title.strip(),
+            "repo_url": repo_url,
+            "slug": slug,
+            "pypi_name": pypi_name.strip(),
+            "description": description.strip(),
+            "documentation_url": documentation_url.strip() or None,
+        },
+        strict=True,
+    )
+    if not package.title:
+        errors.setdefault("title", "Give the package a title.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            package.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"repo_url": "This repository or slug was listed a moment ago; look it up."}
+        ) from error
+    names = [name for name in PACKAGE_FIELDS if name not in {"deprecated_at", "replaced_by"}]
+    change_record(
+        actor=actor,
+        subject=Subject.PACKAGE,
+        subject_id=package.pk,
+        target=package,
+        action=Action.CREATE,
+        summary=package.title,
+        after=field_values(package, names),
+        labels={"category": {"after": category.title}},
+    )
+    return package
+
+
+@transaction.atomic
+def package_update(
+    *,
+    package: Package,
+    actor: Actor,
+    changes: Mapping[str, Any],
+    summary: str = "",
+    reverts: Change | None = None,
+) -> Change | None:
+    """Change some of a package's fields and record the change; None when nothing changed.
+
+    `changes` maps names in PACKAGE_FIELDS to new values (a foreign key as a row or an id).
+    A new repository URL must be on a supported host and not listed already; bad values
+    raise ValidationError naming the field, and nothing is saved.
+    """
+    unknown = set(changes) - set(PACKAGE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    locked = Package.objects.select_for_update().get(pk=package.pk)
+    before = field_values(locked, changes)
+    labels_before = _labels(locked, changes)
+    touched, errors = _assign(locked, changes, strict=reverts is None)
+    if errors:
+        raise ValidationError(errors)
+    after = field_values(locked, changes)
+    names = [name for name in changes if before[name] != after[name]]
+    if not names:
+        return None
+    user = actor if isinstance(actor, User) else None
+    locked.modified = timezone.now()
+    locked.last_modified_by = user
+    derived = [name for name in touched if name in {"repo_host", "repo_key"}]
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=[*names, *derived, "modified", "last_modified_by"])
+    except IntegrityError as error:
+        raise ValidationError(
+            "Another edit got there first; reload the page and try again."
+        ) from error
+    labels_after = _labels(locked, names)
+    labels = {
+        name: {"before": labels_before[name], "after": labels_after[name]}
+        for name in names
+        if name in labels_after
+    }
+    # The caller's copy shows the new values too.
+    for name in {*names, *derived, "modified", "last_modified_by"}:
+        field = _concrete(locked, name)
+        setattr(package, field.attname, getattr(locked, field.attname))
+    return change_record(
+        actor=actor,
+        subject=Subject.PACKAGE,
+        subject_id=locked.pk,
+        target=locked,
+        action=Action.UPDATE,
+        summary=summary or locked.title,
+        before={name: before[name] for name in names},
+        after={name: after[name] for name in names},
+        labels=labels,
+        reverts=reverts,
+    )
+
+
+@transaction.atomic
+def package_change_revert(*, change: Change, actor: Actor) -> Change:
+    """Undo a change of a package by setting its fields back; the undo is itself a change.
+
+    Refused when a field was changed again since (revert the later change first).
+    """
+    revert_check(change, subject=Subject.PACKAGE)
+    try:
+        package = Package.objects.select_for_update().get(pk=change.target_id or 0)
+    except ObjectDoesNotExist as error:
+        raise ValidationError("That package no longer exists.") from error
+    conflicts = conflicting_fields(change, field_values(package, change.fields))
+    if conflicts:
+        raise ValidationError(
+            f"{', '.join(conflicts)} changed again since; revert the later change first."
+        )
+    before: dict[str, Any] = change.before if isinstance(change.before, dict) else {}
+    reverted = package_update(
+        package=package,
+        actor=actor,
+        changes=before,
+        summary=package.title,
+        reverts=change,
+    )
+    if reverted is None:
+        raise ValidationError("Nothing to revert: the values are already as before.")
+    return reverted

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from typing import Any
 
-from packyard.catalog import selectors
-from packyard.catalog.models import Category
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from packyard.accounts import ratelimits
+from packyard.accounts import selectors as accounts_selectors
+from packyard.accounts.permissions import Action, can, require
+from packyard.catalog import selectors, services
+from packyard.catalog.forms import PackageForm, RepositoryForm
+from packyard.catalog.models import Category, Package
 from packyard.core.paging import page_of
+from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids.selectors import grids_of_package
+from packyard.history.models import Change, Subject
+from packyard.history.selectors import changes_of
 from packyard.refresh.selectors import fetch_states_of
+from packyard.refresh.tasks import package_refresh_enqueue
+
+FORM_ERROR = 400
 
 RELEASES_PER_PAGE = 10
 
@@ -87,8 +102,178 @@ def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "python3": selectors.python3_support(latest),
         "grids": grids_of_package(package=package),
         "fetch_states": fetch_states_of(package=package),
+        "marks": accounts_selectors.marks_of(packages=[package], user=request.user)[package.pk],
+        "sites": accounts_selectors.sites_of(package=package),
     }
     template = "catalog/package_detail.html"
     if request.htmx and request.htmx.target == "releases":
         template += "#releases"
     return render(request, template, context)
+
+
+# --- Adding and editing packages ------------------------------------------------------------
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the fields it names."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _suggested_slug(name: str) -> str:
+    """Return a free slug made from a repository name ("django-foo", then "django-foo-2")."""
+    base = slugify(name)[:90] or "package"
+    taken = set(Package.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def package_add(request: HtmxHttpRequest) -> HttpResponse:
+    """Add a package in two steps: its repository URL, then its details.
+
+    Step one normalises the URL and, when the repository is listed already, shows that
+    package instead of making a duplicate. Step two is a form filled in from the repository
+    and PyPI names; saving it adds the package and queues its first fetch.
+    """
+    if refused := require(request, Action.ADD_PACKAGE):
+        return refused
+    if request.method != "POST":
+        return render(request, "catalog/package_add.html", {"form": RepositoryForm()})
+    if request.POST.get("step") != "details":
+        form = RepositoryForm(request.POST)
+        if not form.is_valid():
+            return render(request, "catalog/package_add.html", {"form": form}, status=FORM_ERROR)
+        try:
+            repository = parse_repository_url(form.cleaned_data["repo_url"])
+        except InvalidRepositoryURL as error:
+            form.add_error("repo_url", str(error))
+            return render(request, "catalog/package_add.html", {"form": form}, status=FORM_ERROR)
+        existing = Package.objects.filter(repo_key=repository.key).first()
+        if existing is not None:
+            return render(
+                request,
+                "catalog/package_add.html",
+                {"form": form, "existing": existing, "repository": repository},
+            )
+        details = PackageForm(
+            initial={
+                "repo_url": repository.url,
+                "title": repository.name,
+                "slug": _suggested_slug(repository.name),
+                "pypi_name": repository.name,
+            }
+        )
+        return render(
+            request,
+            "catalog/package_add.html",
+            {
+                "details": details,
+                "repo_url": repository.url,
+                "repository": repository,
+                "same_pypi_name": Package.objects.filter(pypi_name__iexact=repository.name)[:3],
+            },
+        )
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    details = PackageForm(request.POST)
+    if details.is_valid():
+        data = details.cleaned_data
+        try:
+            package = services.package_create(
+                actor=request.user,
+                repo_url=data["repo_url"],
+                title=data["title"],
+                slug=data["slug"],
+                category=data["category"],
+                pypi_name=data["pypi_name"],
+                description=data["description"],
+                documentation_url=data["documentation_url"],
+            )
+        except ValidationError as error:
+            _form_errors(details, error)
+        else:
+            package_refresh_enqueue(package_id=package.pk)
+            messages.success(
+                request, f"{package.title} is added; its facts are fetched within a minute."
+            )
+            return HttpResponseRedirect(package.get_absolute_url(), status=303)
+    return render(
+        request,
+        "catalog/package_add.html",
+        {"details": details, "repo_url": request.POST.get("repo_url", ""), "repository": None},
+        status=FORM_ERROR,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def package_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Edit a package; its repository URL and slug are for its stewards and staff."""
+    package = selectors.package_get(slug=slug)
+    if refused := require(request, Action.EDIT_PACKAGE, package):
+        return refused
+    identity = can(request.user, Action.CHANGE_PACKAGE_IDENTITY, package)
+    context: dict[str, Any] = {"package": package, "identity": identity}
+    if request.method != "POST":
+        form = PackageForm(initial=PackageForm.initial_from(package), identity=identity)
+        return render(request, "catalog/package_edit.html", {**context, "form": form})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = PackageForm(request.POST, identity=identity)
+    if form.is_valid():
+        changes = dict(form.cleaned_data)
+        changes["documentation_url"] = changes["documentation_url"] or None
+        old_repository = package.repo_key
+        try:
+            change = services.package_update(package=package, actor=request.user, changes=changes)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if change is None:
+                messages.info(request, "Nothing changed.")
+            else:
+                messages.success(request, f"Saved: {', '.join(change.fields)}.")
+                if package.repo_key != old_repository:
+                    package_refresh_enqueue(package_id=package.pk)
+            return HttpResponseRedirect(package.get_absolute_url(), status=303)
+    context["form"] = form
+    return render(request, "catalog/package_edit.html", context, status=FORM_ERROR)
+
+
+# --- History ----------------------------------------------------------------------------------
+
+
+@require_safe
+def package_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Show every edit of a package, newest first, as readable before → after."""
+    package = selectors.package_get(slug=slug)
+    changes = changes_of(subject=Subject.PACKAGE, subject_id=package.pk)
+    return render(
+        request,
+        "catalog/package_history.html",
+        {"package": package, "page": page_of(request, changes, per_page=settings.PAGE_SIZE)},
+    )
+
+
+@require_POST
+def package_revert(request: HtmxHttpRequest, slug: str, change_id: int) -> HttpResponse:
+    """Undo one change of a package (staff); the undo is recorded as a change too."""
+    package = selectors.package_get(slug=slug)
+    if refused := require(request, Action.REVERT, package):
+        return refused
+    change = get_object_or_404(
+        Change, pk=change_id, subject_type=Subject.PACKAGE, subject_id=package.pk
+    )
+    try:
+        services.package_change_revert(change=change, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Reverted: {change}.")
+    package.refresh_from_db(fields=["slug"])
+    return HttpResponseRedirect(f"{package.get_absolute_url()}history/", status=303)

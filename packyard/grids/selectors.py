@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
@@ -31,6 +32,8 @@ COLUMN_SORTS = {
     "last-release": "Last release",
 }
 DEFAULT_COLUMN_SORT = "stars"
+# PEP 792 project statuses under which a package counts as retired, like archived ones.
+RETIRED_PYPI_STATUSES = frozenset({"archived", "deprecated", "quarantined"})
 
 
 def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Grid]:
@@ -66,6 +69,8 @@ class Column:
     latest_release: Release | None
     python3: bool | None
     cells: dict[int, Element] = field(default_factory=dict)
+    # Filled by the layers above (scoring) for their rows; grids does not read it.
+    extra: Any = None
 
 
 @dataclass
@@ -73,6 +78,18 @@ class GridMatrix:
     grid: Grid
     columns: list[Column]
     features: list[Feature]
+    # Archived or deprecated packages: left out unless asked for, and counted for the toggle.
+    retired_count: int = 0
+    show_retired: bool = False
+
+
+def is_retired(package: Package) -> bool:
+    """Tell whether a package is archived or deprecated (by its host, staff or PyPI)."""
+    return (
+        package.archived_at is not None
+        or package.deprecated_at is not None
+        or package.pypi_project_status.lower() in RETIRED_PYPI_STATUSES
+    )
 
 
 def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
@@ -98,10 +115,18 @@ def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
     return keys.get(sort, keys[DEFAULT_COLUMN_SORT])
 
 
-def grid_matrix(*, slug: str, sort: str = DEFAULT_COLUMN_SORT) -> GridMatrix:
-    """Return a grid with every package as a column and every feature as a row (5 queries)."""
+def grid_matrix(
+    *, slug: str, sort: str = DEFAULT_COLUMN_SORT, show_retired: bool = False
+) -> GridMatrix:
+    """Return a grid with every package as a column and every feature as a row (5 queries).
+
+    Archived and deprecated packages are left out (and counted) unless `show_retired`.
+    """
     grid = get_object_or_404(Grid, slug=slug)
     memberships = list(grid.memberships.select_related("package__category", "package__replaced_by"))
+    retired_count = sum(1 for membership in memberships if is_retired(membership.package))
+    if not show_retired:
+        memberships = [m for m in memberships if not is_retired(m.package)]
     packages = [membership.package for membership in memberships]
     latest = latest_releases_of(packages=packages)
     columns = [
@@ -120,4 +145,10 @@ def grid_matrix(*, slug: str, sort: str = DEFAULT_COLUMN_SORT) -> GridMatrix:
         if column is not None:
             column.cells[element.feature_id] = element
     columns.sort(key=_sort_key(sort))
-    return GridMatrix(grid=grid, columns=columns, features=features)
+    return GridMatrix(
+        grid=grid,
+        columns=columns,
+        features=features,
+        retired_count=retired_count,
+        show_retired=show_retired,
+    )

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from packyard.accounts import ratelimits
+from packyard.accounts import selectors as accounts_selectors
+from packyard.accounts.permissions import Action, can, require
+from packyard.catalog.models import Package
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
-from packyard.grids import selectors
+from packyard.grids import selectors, services
+from packyard.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
+from packyard.grids.models import Element, Feature, Grid, GridPackage
+from packyard.grids.picker import packages_to_pick
+from packyard.history.models import Change, Subject
+from packyard.history.selectors import changes_of
+from packyard.scoring import selectors as scoring_selectors
+from packyard.scoring.forms import WeightsForm
+
+FORM_ERROR = 400
 
 
 @require_safe
@@ -37,13 +55,321 @@ def grid_list(request: HtmxHttpRequest) -> HttpResponse:
 def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Compare every package of a grid, side by side."""
     sort = request.GET.get("sort", selectors.DEFAULT_COLUMN_SORT)
-    if sort not in selectors.COLUMN_SORTS:
+    if sort not in scoring_selectors.GRID_COLUMN_SORTS:
         sort = selectors.DEFAULT_COLUMN_SORT
-    matrix = selectors.grid_matrix(slug=slug, sort=sort)
+    # Scores, re-weighting and the archived/deprecated toggle (scoring issue); all in the URL.
+    weighted = any(name.startswith("w-") for name in request.GET)
+    weights_form = WeightsForm(request.GET if weighted else None)
+    show_retired = request.GET.get("retired") == "shown"
+    matrix = scoring_selectors.grid_scored(
+        slug=slug, sort=sort, show_retired=show_retired, weights=weights_form.weights()
+    )
+    packages = [column.package for column in matrix.columns]
     context = {
         "matrix": matrix,
         "grid": matrix.grid,
         "sort": sort,
-        "column_sorts": selectors.COLUMN_SORTS,
+        "column_sorts": scoring_selectors.GRID_COLUMN_SORTS,
+        "weights_form": weights_form,
+        "marks": accounts_selectors.marks_of(packages=packages, user=request.user),
     }
     return render(request, "grids/grid_detail.html", context)
+
+
+# --- Editing -----------------------------------------------------------------------------------
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the fields it names."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _grid(slug: str) -> Grid:
+    return get_object_or_404(Grid, slug=slug)
+
+
+def _to_grid(grid: Grid, anchor: str = "") -> HttpResponseRedirect:
+    return HttpResponseRedirect(grid.get_absolute_url() + anchor, status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def grid_add(request: HtmxHttpRequest) -> HttpResponse:
+    """Create a grid; its creator is one of its stewards."""
+    if refused := require(request, Action.ADD_GRID):
+        return refused
+    if request.method != "POST":
+        return render(request, "grids/grid_form.html", {"form": GridForm()})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = GridForm(request.POST)
+    if form.is_valid():
+        try:
+            grid = services.grid_create(
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                slug=form.cleaned_data["slug"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"{grid.title} is created: add packages and features.")
+            return _to_grid(grid)
+    return render(request, "grids/grid_form.html", {"form": form}, status=FORM_ERROR)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def grid_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Edit a grid's title and description (slug: stewards; lock: staff), list its parts."""
+    grid = _grid(slug)
+    if refused := require(request, Action.EDIT_GRID, grid):
+        return refused
+    may_slug = can(request.user, Action.CHANGE_GRID_SLUG, grid)
+    may_lock = can(request.user, Action.LOCK_GRID, grid)
+    context: dict[str, Any] = {
+        "grid": grid,
+        "features": list(grid.features.order_by("position", "id")),
+        "memberships": list(grid.memberships.select_related("package").order_by("package__title")),
+    }
+    if request.method != "POST":
+        initial = {field: getattr(grid, field) for field in services.GRID_FIELDS}
+        form = GridForm(initial=initial, slug=may_slug, lock=may_lock)
+        return render(request, "grids/grid_edit.html", {**context, "form": form})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = GridForm(request.POST, slug=may_slug, lock=may_lock)
+    if form.is_valid():
+        try:
+            change = services.grid_update(grid=grid, actor=request.user, changes=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if change is None:
+                messages.info(request, "Nothing changed.")
+            else:
+                messages.success(request, f"Saved: {', '.join(change.fields)}.")
+            return _to_grid(grid)
+    return render(request, "grids/grid_edit.html", {**context, "form": form}, status=FORM_ERROR)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def grid_package_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Find packages by name (GET ?q=) and add one to the grid (POST package=<slug>)."""
+    grid = _grid(slug)
+    if refused := require(request, Action.ADD_GRID_PACKAGE, grid):
+        return refused
+    if request.method != "POST":
+        text = request.GET.get("q", "")[:200]
+        context = {"grid": grid, "q": text, "found": packages_to_pick(grid=grid, text=text)}
+        template = "grids/grid_package_add.html"
+        if request.htmx and request.htmx.target == "picker-results":
+            template += "#results"
+        return render(request, template, context)
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = PickForm(request.POST)
+    package = (
+        Package.objects.filter(slug=form.cleaned_data["package"]).first()
+        if form.is_valid()
+        else None
+    )
+    if package is None:
+        return render(
+            request,
+            "grids/grid_package_add.html",
+            {
+                "grid": grid,
+                "q": "",
+                "found": [],
+                "error": "Choose a package to add (field package).",
+            },
+            status=FORM_ERROR,
+        )
+    services.grid_add_package(grid=grid, package=package, actor=request.user)
+    messages.success(request, f"{package.title} is in the grid.")
+    return _to_grid(grid)
+
+
+@require_POST
+def grid_package_remove(request: HtmxHttpRequest, slug: str, package_slug: str) -> HttpResponse:
+    """Take a package out of the grid (stewards and staff); its cells stay in the history."""
+    grid = _grid(slug)
+    membership = get_object_or_404(
+        GridPackage.objects.select_related("package"), grid=grid, package__slug=package_slug
+    )
+    if refused := require(request, Action.REMOVE_GRID_PACKAGE, grid):
+        return refused
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    services.grid_remove_package(grid=grid, package=membership.package, actor=request.user)
+    messages.success(request, f"{membership.package.title} is out of the grid.")
+    return HttpResponseRedirect(reverse("grids:grid_edit", args=[grid.slug]), status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feature_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Add a feature row at the bottom of the grid."""
+    grid = _grid(slug)
+    if refused := require(request, Action.ADD_FEATURE, grid):
+        return refused
+    context: dict[str, Any] = {"grid": grid, "title": "Add a feature"}
+    if request.method != "POST":
+        return render(request, "grids/feature_form.html", {**context, "form": FeatureForm()})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = FeatureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feature_create(grid=grid, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Feature {form.cleaned_data['title']} is added.")
+            return _to_grid(grid)
+    return render(request, "grids/feature_form.html", {**context, "form": form}, status=FORM_ERROR)
+
+
+def _feature(grid: Grid, feature_id: int) -> Feature:
+    return get_object_or_404(Feature.objects.select_related("grid"), pk=feature_id, grid=grid)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feature_edit(request: HtmxHttpRequest, slug: str, feature_id: int) -> HttpResponse:
+    """Change a feature's title or description."""
+    grid = _grid(slug)
+    feature = _feature(grid, feature_id)
+    if refused := require(request, Action.EDIT_FEATURE, grid):
+        return refused
+    context: dict[str, Any] = {"grid": grid, "feature": feature, "title": "Edit a feature"}
+    if request.method != "POST":
+        initial = {"title": feature.title, "description": feature.description}
+        form = FeatureForm(initial=initial)
+        return render(request, "grids/feature_form.html", {**context, "form": form})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = FeatureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feature_update(feature=feature, actor=request.user, changes=form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Feature {feature.title} is saved.")
+            return _to_grid(grid)
+    return render(request, "grids/feature_form.html", {**context, "form": form}, status=FORM_ERROR)
+
+
+@require_POST
+def feature_move(request: HtmxHttpRequest, slug: str, feature_id: int) -> HttpResponse:
+    """Move a feature one row up or down."""
+    grid = _grid(slug)
+    feature = _feature(grid, feature_id)
+    if refused := require(request, Action.MOVE_FEATURE, grid):
+        return refused
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Move a feature up or down (field direction).", status=FORM_ERROR)
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    services.feature_move(
+        feature=feature, direction=form.cleaned_data["direction"], actor=request.user
+    )
+    return HttpResponseRedirect(reverse("grids:grid_edit", args=[grid.slug]), status=303)
+
+
+@require_POST
+def feature_delete(request: HtmxHttpRequest, slug: str, feature_id: int) -> HttpResponse:
+    """Delete a feature row and its cells (stewards and staff); both stay in the history."""
+    grid = _grid(slug)
+    feature = _feature(grid, feature_id)
+    if refused := require(request, Action.DELETE_FEATURE, grid):
+        return refused
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    services.feature_delete(feature=feature, actor=request.user)
+    messages.success(request, f"Feature {feature.title} is deleted.")
+    return HttpResponseRedirect(reverse("grids:grid_edit", args=[grid.slug]), status=303)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def cell_edit(
+    request: HtmxHttpRequest, slug: str, feature_id: int, package_slug: str
+) -> HttpResponse:
+    """Write one cell; with htmx the form replaces the cell in the grid, and the cell it."""
+    grid = _grid(slug)
+    feature = _feature(grid, feature_id)
+    membership = get_object_or_404(
+        GridPackage.objects.select_related("package"), grid=grid, package__slug=package_slug
+    )
+    cell = Element.objects.filter(grid_package=membership, feature=feature).first()
+    context: dict[str, Any] = {
+        "grid": grid,
+        "feature": feature,
+        "column": {"package": membership.package},
+        "cell": cell,
+    }
+    if request.method != "POST" and request.GET.get("show"):
+        return render(request, "grids/cell_edit.html#cell", context)
+    if refused := require(request, Action.EDIT_CELL, grid):
+        return refused
+    template = "grids/cell_edit.html#editor" if request.htmx else "grids/cell_edit.html"
+    if request.method != "POST":
+        form = CellForm(initial={"text": cell.text if cell else ""})
+        return render(request, template, {**context, "form": form})
+    if refused := ratelimits.refusal(request, scope="edits"):
+        return refused
+    form = CellForm(request.POST)
+    if form.is_valid():
+        try:
+            context["cell"] = services.element_set(
+                grid_package=membership,
+                feature=feature,
+                text=form.cleaned_data["text"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if request.htmx:
+                return render(request, "grids/cell_edit.html#cell", context)
+            messages.success(request, f"Saved {feature.title} for {membership.package.title}.")
+            return _to_grid(grid)
+    # htmx swaps only 2xx answers, so the form with its error comes back as 200 there.
+    status = 200 if request.htmx else FORM_ERROR
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+@require_safe
+def grid_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Show every edit of a grid, its features, packages and cells, as before → after."""
+    grid = _grid(slug)
+    changes = changes_of(subject=Subject.GRID, subject_id=grid.pk)
+    return render(
+        request,
+        "grids/grid_history.html",
+        {"grid": grid, "page": page_of(request, changes, per_page=settings.PAGE_SIZE)},
+    )
+
+
+@require_POST
+def grid_revert(request: HtmxHttpRequest, slug: str, change_id: int) -> HttpResponse:
+    """Undo one change of a grid (staff); the undo is recorded as a change too."""
+    grid = _grid(slug)
+    if refused := require(request, Action.REVERT, grid):
+        return refused
+    change = get_object_or_404(Change, pk=change_id, subject_type=Subject.GRID, subject_id=grid.pk)
+    try:
+        services.grid_change_revert(change=change, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Reverted: {change}.")
+    grid.refresh_from_db(fields=["slug"])
+    return HttpResponseRedirect(reverse("grids:grid_history", args=[grid.slug]), status=303)

@@ -57,6 +57,14 @@ def rows(admin_user):
     FetchState.objects.create(package=other, source=Source.PYPI, status=FetchStatus.OK)
     group = Group.objects.create(name="Editors")
     admin_user.groups.add(group)
+    # Accounts and the history of edits (packyard.accounts, packyard.history).
+    from packyard.accounts.tests.factories import community_rows
+
+    community_rows(package=package, other=other, user=admin_user)
+    # Compatibility answers, scores, dependencies, advisories, status (packyard.scoring).
+    from packyard.scoring.tests.factories import scoring_rows
+
+    scoring_rows(package=package, other=other)
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
         task_path="packyard.example.tasks.example_task",
@@ -146,7 +154,7 @@ def test_add_form_opens_where_adding_is_allowed(admin_client, admin_user, label)
 
 
 def test_only_task_results_forbid_adding(admin_user):
-    """Every model but django-tasks-db's task results can be added in the admin."""
+    """Every model can be added in the admin but task results, the history and derived rows."""
     request = RequestFactory().get("/")
     request.user = admin_user
 
@@ -154,4 +162,12 @@ def test_only_task_results_forbid_adding(admin_user):
         label for label in REGISTERED if not model_admin_of(label).has_add_permission(request)
     ]
 
-    assert forbidden == ["django_tasks_database.DBTaskResult"]
+    # Derived rows (answers, scores, snapshots, dependencies) are written by services only.
+    assert forbidden == [
+        "compatibility.PackageCompatibility",
+        "django_tasks_database.DBTaskResult",
+        "history.Change",
+        "scoring.Dependency",
+        "scoring.PackageScore",
+        "scoring.ScoreSnapshot",
+    ]

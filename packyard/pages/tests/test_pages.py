@@ -54,11 +54,11 @@ def link_texts(html: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_home_shows_the_search_box(client):
-    """The home page has a labelled search box that searches the package list."""
+    """The home page has a labelled search box that searches packages and grids."""
     response = client.get("/")
 
     assert response.status_code == 200
-    assert '<form role="search" action="/packages/" method="get"' in response.text
+    assert '<form role="search" action="/search/" method="get"' in response.text
     assert '<label for="home-search-box"' in response.text
     assert '<input id="home-search-box" type="search" name="q"' in response.text
 
