@@ -24,16 +24,17 @@ import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from databases import fresh_database  # noqa: E402 - after the path is set.
 
 HOST_SHARES = {"github": 0.85, "gitlab": 0.05, "bitbucket": 0.05, "forgejo": 0.05}
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 
 
 def start_fakes(latency: float):
@@ -172,25 +173,6 @@ def one_size(count: int, latency: float, database_url: str) -> dict[str, object]
     return {"packages": count, "cold": cold, "warm": warm}
 
 
-def fresh_database(postgres: bool, count: int) -> tuple[str, object]:
-    """Return a database URL for one size and a function that removes it afterwards."""
-    if not postgres:
-        folder = tempfile.mkdtemp(prefix="packyard-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
-    import psycopg
-
-    name = f"packyard_bench_{count}_{os.getpid()}"
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return POSTGRES + name, drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--packages", type=int, nargs="+", default=[1000, 5000])
@@ -207,7 +189,9 @@ def main() -> None:
 
     results = []
     for count in arguments.packages:
-        database_url, drop = fresh_database(arguments.postgres, count)
+        database_url, drop = fresh_database(
+            postgres=arguments.postgres, name=f"packyard_bench_refresh_{count}"
+        )
         try:
             process = subprocess.run(
                 [
@@ -225,7 +209,7 @@ def main() -> None:
                 text=True,
             )
         finally:
-            drop()  # type: ignore[operator]
+            drop()
         line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
         results.append(json.loads(line.removeprefix("RESULT ")))
 

@@ -23,13 +23,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+from databases import fresh_database  # noqa: E402 - after the path is set.
 
 # (kind, query, titles a developer expects first). Titles are the demo packages' titles.
 JUDGED: list[tuple[str, str, tuple[str, ...]]] = [
@@ -154,25 +154,6 @@ def one_backend(database_url: str) -> list[dict[str, object]]:
     return answers
 
 
-def fresh_database(backend: str) -> tuple[str, object]:
-    """Return a database URL for one run and a function that removes it afterwards."""
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="packyard-search-quality-")
-        return f"sqlite:///{folder}/quality.sqlite3", lambda: None
-    import psycopg
-
-    name = f"packyard_search_quality_{os.getpid()}"
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return POSTGRES + name, drop
-
-
 def figures(answers: list[dict[str, object]]) -> tuple[float, float, float]:
     """Return top-1 and top-3 hit rates (%) and the mean reciprocal rank."""
     ranks = [answer["rank"] for answer in answers]
@@ -195,7 +176,9 @@ def main() -> None:
 
     results = {}
     for backend in arguments.backends:
-        database_url, drop = fresh_database(backend)
+        database_url, drop = fresh_database(
+            postgres=backend != "sqlite", name="packyard_search_quality"
+        )
         try:
             process = subprocess.run(
                 [sys.executable, __file__, "--database-url", database_url],
@@ -204,7 +187,7 @@ def main() -> None:
                 text=True,
             )
         finally:
-            drop()  # type: ignore[operator]
+            drop()
         line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
         results[backend] = json.loads(line.removeprefix("RESULT "))
 

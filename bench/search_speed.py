@@ -38,11 +38,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from databases import fresh_database  # noqa: E402 - after the path is set.
 
 SYNTH = Path("/work/shared/tools/synth_v4_records.py")
 if not SYNTH.exists():
     SYNTH = ROOT.parent / "shared" / "tools" / "synth_v4_records.py"
-POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 GRIDS = 2000
 QUERIES_PER_KIND = 50
 NEEDS = [
@@ -256,25 +258,6 @@ def one_backend(count: int, database_url: str, folder: str) -> dict[str, object]
     }
 
 
-def fresh_database(backend: str, count: int) -> tuple[str, object]:
-    """Return a database URL for one run and a function that removes it afterwards."""
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="packyard-search-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
-    import psycopg
-
-    name = f"packyard_search_bench_{count}_{os.getpid()}"
-    with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-    return POSTGRES + name, drop
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -297,7 +280,9 @@ def main() -> None:
     folder = tempfile.mkdtemp(prefix="packyard-search-records-")
     results = {}
     for backend in arguments.backends:
-        database_url, drop = fresh_database(backend, arguments.packages)
+        database_url, drop = fresh_database(
+            postgres=backend != "sqlite", name=f"packyard_search_bench_{arguments.packages}"
+        )
         try:
             process = subprocess.run(
                 [
@@ -317,7 +302,7 @@ def main() -> None:
                 text=True,
             )
         finally:
-            drop()  # type: ignore[operator]
+            drop()
         line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
         results[backend] = json.loads(line.removeprefix("RESULT "))
 

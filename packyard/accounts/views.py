@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django import forms as forms_module
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from packyard.accounts import forms, ratelimits, selectors, services
 from packyard.accounts.adapters import github_login_enabled
 from packyard.accounts.models import DeprecationProposal, Flag, MarkKind, SiteEntry
 from packyard.accounts.permissions import Action, require
+from packyard.catalog.models import Package
 from packyard.catalog.selectors import package_get
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
@@ -139,104 +142,101 @@ def packages_liked(request: HtmxHttpRequest) -> HttpResponse:
 # --- Proposals: flags, deprecations, sites ----------------------------------------------------
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def package_flag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Report that something about a package is wrong, with a reason."""
+@dataclass(frozen=True)
+class _Proposal:
+    """One kind of proposal about a package: who may make it, its form, and what stores it."""
+
+    action: Action
+    form_class: type[forms_module.Form]
+    store: Callable[[Package, Any, dict[str, Any]], object]
+    title: str
+    button: str
+    thanks: str
+    intro: str = ""
+    form_kwargs: Callable[[Package], dict[str, Any]] = lambda package: {}
+
+
+def _propose(request: HtmxHttpRequest, slug: str, proposal: _Proposal) -> HttpResponse:
+    """Show a proposal's form, or store the posted proposal (rate-limited as a flag)."""
     package = package_get(slug=slug)
-    if refused := require(request, Action.FLAG, package):
+    if refused := require(request, proposal.action, package):
         return refused
-    context = {"package": package, "title": "Flag wrong data", "button": "Send the flag"}
+    context: dict[str, Any] = {
+        "package": package,
+        "title": proposal.title,
+        "button": proposal.button,
+        "intro": proposal.intro,
+    }
+    extra = proposal.form_kwargs(package)
     if request.method != "POST":
-        return render(request, "accounts/package_form.html", {**context, "form": forms.FlagForm()})
+        form = proposal.form_class(**extra)
+        return render(request, "accounts/package_form.html", {**context, "form": form})
     if refused := ratelimits.refusal(request, scope="flags"):
         return refused
-    form = forms.FlagForm(request.POST)
+    form = proposal.form_class(request.POST, **extra)
     if form.is_valid():
         try:
-            services.flag_create(
-                package=package,
-                reporter=request.user,  # type: ignore[arg-type]
-                topic=form.cleaned_data["topic"],
-                reason=form.cleaned_data["reason"],
-            )
+            proposal.store(package, request.user, form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Thank you: staff will look at the flag.")
+            messages.success(request, proposal.thanks)
             return HttpResponseRedirect(package.get_absolute_url(), status=303)
     context["form"] = form
     return render(request, "accounts/package_form.html", context, status=FORM_ERROR)
+
+
+FLAG = _Proposal(
+    action=Action.FLAG,
+    form_class=forms.FlagForm,
+    store=lambda package, user, data: services.flag_create(
+        package=package, reporter=user, topic=data["topic"], reason=data["reason"]
+    ),
+    title="Flag wrong data",
+    button="Send the flag",
+    thanks="Thank you: staff will look at the flag.",
+)
+DEPRECATION = _Proposal(
+    action=Action.PROPOSE_DEPRECATION,
+    form_class=forms.DeprecationForm,
+    store=lambda package, user, data: services.deprecation_propose(
+        package=package, proposer=user, replaced_by=data["replaced_by"], reason=data["reason"]
+    ),
+    title="Propose a deprecation",
+    button="Send the proposal",
+    thanks="Thank you: staff will review the proposal.",
+    intro="Staff review each proposal before the package is marked deprecated.",
+    form_kwargs=lambda package: {"package": package},
+)
+SITE = _Proposal(
+    action=Action.PROPOSE_SITE,
+    form_class=forms.SiteEntryForm,
+    store=lambda package, user, data: services.site_propose(
+        package=package, submitter=user, name=data["name"], url=data["url"]
+    ),
+    title="Add a site that uses this package",
+    button="Propose the site",
+    thanks="Thank you: the site is listed once staff accept it.",
+    intro="Sites are listed once staff accept them.",
+)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def package_flag(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Report that something about a package is wrong, with a reason."""
+    return _propose(request, slug, FLAG)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def package_deprecate(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Propose that a package is deprecated, and which package replaces it."""
-    package = package_get(slug=slug)
-    if refused := require(request, Action.PROPOSE_DEPRECATION, package):
-        return refused
-    context = {
-        "package": package,
-        "title": "Propose a deprecation",
-        "button": "Send the proposal",
-        "intro": "Staff review each proposal before the package is marked deprecated.",
-    }
-    if request.method != "POST":
-        form = forms.DeprecationForm(package=package)
-        return render(request, "accounts/package_form.html", {**context, "form": form})
-    if refused := ratelimits.refusal(request, scope="flags"):
-        return refused
-    form = forms.DeprecationForm(request.POST, package=package)
-    if form.is_valid():
-        try:
-            services.deprecation_propose(
-                package=package,
-                proposer=request.user,  # type: ignore[arg-type]
-                replaced_by=form.cleaned_data["replaced_by"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Thank you: staff will review the proposal.")
-            return HttpResponseRedirect(package.get_absolute_url(), status=303)
-    context["form"] = form
-    return render(request, "accounts/package_form.html", context, status=FORM_ERROR)
+    return _propose(request, slug, DEPRECATION)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def package_site_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Propose a site that uses a package; it is listed once staff accept it."""
-    package = package_get(slug=slug)
-    if refused := require(request, Action.PROPOSE_SITE, package):
-        return refused
-    context = {
-        "package": package,
-        "title": "Add a site that uses this package",
-        "button": "Propose the site",
-        "intro": "Sites are listed once staff accept them.",
-    }
-    if request.method != "POST":
-        return render(
-            request, "accounts/package_form.html", {**context, "form": forms.SiteEntryForm()}
-        )
-    if refused := ratelimits.refusal(request, scope="flags"):
-        return refused
-    form = forms.SiteEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            services.site_propose(
-                package=package,
-                submitter=request.user,  # type: ignore[arg-type]
-                name=form.cleaned_data["name"],
-                url=form.cleaned_data["url"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Thank you: the site is listed once staff accept it.")
-            return HttpResponseRedirect(package.get_absolute_url(), status=303)
-    context["form"] = form
-    return render(request, "accounts/package_form.html", context, status=FORM_ERROR)
+    return _propose(request, slug, SITE)
 
 
 # --- Review by staff ---------------------------------------------------------------------------
