@@ -39,7 +39,9 @@ def _package_list(
     sort = request.GET.get("sort", selectors.DEFAULT_PACKAGE_SORT)
     if sort not in selectors.PACKAGE_SORTS:
         sort = selectors.DEFAULT_PACKAGE_SORT
-    packages = selectors.packages_list(category=category, text=text, sort=sort)
+    packages = accounts_selectors.with_mark_counts(
+        selectors.packages_list(category=category, text=text, sort=sort)
+    )
     context = {
         "title": template_title,
         "category": category,

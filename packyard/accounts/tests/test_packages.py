@@ -260,6 +260,22 @@ def test_liked_lists_most_favourited_with_counts(client):
     assert rows == [("Bravo", "3", "0"), ("Alpha", "1", "1"), ("Charlie", "0", "1")]
 
 
+def test_the_package_list_shows_how_many_favourite_and_use_each(client):
+    """Rows of /packages/ carry their favourite and "I use this" counts (when any)."""
+    alpha = PackageFactory(title="Alpha")
+    PackageFactory(title="Bravo")
+    people = [member() for _ in range(2)]
+    for person in people:
+        Mark.objects.create(user=person, package=alpha, kind="favourite")
+    Mark.objects.create(user=people[0], package=alpha, kind="use")
+
+    text = client.get("/packages/").text
+
+    assert "★ 2</span> · <span" in text
+    assert "✓ 1 using" in text
+    assert text.count('class="muted small marks-line"') == 1
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_liked_takes_a_fixed_number_of_queries(client, django_assert_num_queries, size):
     """Count and page: 2 queries for 3 or 30 liked packages."""
