@@ -24,6 +24,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py devserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
+	@scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
