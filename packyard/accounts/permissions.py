@@ -40,6 +40,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from packyard.catalog.models import Package
+from packyard.core.repositories import RepositoryHost
 from packyard.grids.models import Grid
 
 if TYPE_CHECKING:
@@ -228,6 +229,10 @@ def is_steward(user: Visitor, thing: Any) -> bool:
     if isinstance(thing, Package):
         if ("package", thing.pk) in _stewardships(user):
             return True
+        # Contributors are GitHub logins only on github.com: other hosts list names that a
+        # GitHub account of the same name has nothing to do with.
+        if thing.repo_host != RepositoryHost.GITHUB or thing.repo_domain != "github.com":
+            return False
         profile = profile_of(user)
         login = (profile.github_login or "").lower() if profile else ""
         contributors: list[str] = thing.contributors or []

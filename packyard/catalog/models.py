@@ -221,14 +221,21 @@ class Package(TimeStampedModel):
 
     @property
     def contributor_links(self) -> list[tuple[str, str, bool]]:
-        """Return each contributor's login, profile URL on the code host, and whether a bot."""
+        """Return each contributor's name, profile URL on the code host, and whether a bot.
+
+        GitHub and Forgejo list account logins, which are profile paths; GitLab and Bitbucket
+        list author names, which are not, so those get no link ("").
+        """
         logins: list[str] = self.contributors or []
         domain = self.repo_domain
+        profiles = self.repo_host in {RepositoryHost.GITHUB, RepositoryHost.FORGEJO}
         links = []
         for login in logins:
             is_bot = login.endswith("[bot]")
-            # GitHub shows an app's bot account at /apps/<name>, not at /<name>[bot].
-            if is_bot and domain == "github.com":
+            if not profiles or "/" in login or " " in login:
+                url = ""
+            elif is_bot and domain == "github.com":
+                # GitHub shows an app's bot account at /apps/<name>, not at /<name>[bot].
                 url = f"https://github.com/apps/{login.removesuffix('[bot]')}"
             else:
                 url = f"https://{domain}/{login}"

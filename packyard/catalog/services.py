@@ -68,6 +68,9 @@ class ReleaseFacts:
     classifiers: tuple[str, ...] | None = None
 
 
+VERSION_MAX_LENGTH = 100  # Release.version's column.
+
+
 def _parsed(version: str) -> Version | None:
     try:
         return Version(version)
@@ -127,6 +130,8 @@ def package_releases_set(*, package: Package, releases: Iterable[ReleaseFacts]) 
         "development_status",
     ]
     for fact in facts:
+        if not fact.version or len(fact.version) > VERSION_MAX_LENGTH:
+            continue  # No PEP 440 version is that long; such an entry cannot be stored.
         values: dict[str, object] = {
             "upload_time": fact.upload_time,
             "yanked": fact.yanked,
@@ -307,6 +312,27 @@ def package_create(
     return package
 
 
+# What PyPI said about a project; forgotten when the package's PyPI name changes.
+PYPI_FACTS = {
+    "pypi_version": None,
+    "latest_release_at": None,
+    "pypi_summary": "",
+    "pypi_keywords": "",
+    "requires_dist": None,
+    "vulnerabilities": None,
+    "pypi_project_status": "",
+    "changelog_url": "",
+}
+
+
+def _pypi_facts_forget(package: Package) -> None:
+    """Drop the releases and facts of the PyPI project a package no longer names."""
+    package.releases.all().delete()
+    for name, empty in PYPI_FACTS.items():
+        setattr(package, name, empty)
+    package.save(update_fields=list(PYPI_FACTS))
+
+
 @transaction.atomic
 def package_update(
     *,
@@ -346,6 +372,8 @@ def package_update(
         raise ValidationError(
             "Another edit got there first; reload the page and try again."
         ) from error
+    if "pypi_name" in names:
+        _pypi_facts_forget(locked)
     labels_after = _labels(locked, names)
     labels = {
         name: {"before": labels_before[name], "after": labels_after[name]}

@@ -230,7 +230,7 @@ def package_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         changes = dict(form.cleaned_data)
         changes["documentation_url"] = changes["documentation_url"] or None
-        old_repository = package.repo_key
+        old_source = (package.repo_key, package.pypi_name)
         try:
             change = services.package_update(package=package, actor=request.user, changes=changes)
         except ValidationError as error:
@@ -240,7 +240,7 @@ def package_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 messages.info(request, "Nothing changed.")
             else:
                 messages.success(request, f"Saved: {', '.join(change.fields)}.")
-                if package.repo_key != old_repository:
+                if (package.repo_key, package.pypi_name) != old_source:
                     package_refresh_enqueue(package_id=package.pk)
             return HttpResponseRedirect(package.get_absolute_url(), status=303)
     context["form"] = form

@@ -34,6 +34,8 @@ class Action(models.TextChoices):
 
 # Rows whose creation is not undone from a history page.
 NOT_REVERTABLE_CREATIONS = frozenset({"catalog.package", "grids.grid"})
+# Rows whose changes are shown in a history but set again on their own page, not reverted.
+NOT_REVERTABLE_TARGETS = frozenset({"scoring.packagestatus"})
 
 
 class ChangeQuerySet(models.QuerySet["Change"]):
@@ -112,6 +114,8 @@ class Change(models.Model):
     def is_revertable(self) -> bool:
         """Tell whether staff may undo this change (adding a package or grid is undone in
         the admin, where its removal can be weighed)."""
+        if self.target_type in NOT_REVERTABLE_TARGETS:
+            return False
         return not (self.action == Action.CREATE and self.target_type in NOT_REVERTABLE_CREATIONS)
 
     @property

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
+
 _TRAILING_ID = re.compile(r"/(\d+)/?(?:\?.*)?$")
 
 
@@ -169,6 +171,22 @@ def _linked_ids(data: Mapping[str, Any], field: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(_linked_id(item, field) for item in value))
 
 
+def _web_address(value: str | None, field: str) -> str | None:
+    """Refuse an address that is not http or https (a `javascript:` link, a file path)."""
+    if value and not value.strip().lower().startswith(("http://", "https://")):
+        raise RecordError(field, f"{value[:80]!r} is not an http or https address")
+    return value
+
+
+def _repository_address(value: str) -> str:
+    """Accept a web address, or any spelling of a repository on a supported host (ssh too)."""
+    try:
+        parse_repository_url(value)
+    except InvalidRepositoryURL:
+        return _web_address(value, "repo_url") or ""
+    return value
+
+
 def parse_category(data: Mapping[str, Any]) -> CategoryRecord:
     """Read a v4 category record."""
     return CategoryRecord(
@@ -221,14 +239,16 @@ def parse_package(data: Mapping[str, Any]) -> PackageRecord:
         slug=_slug(data),
         last_updated=_datetime(data, "last_updated", optional=True),
         last_fetched=_datetime(data, "last_fetched", optional=True),
-        repo_url=_text(data, "repo_url", max_length=500),
+        repo_url=_repository_address(_text(data, "repo_url", max_length=500)),
         pypi_version=version,
         created=_required_datetime(data, "created"),
         modified=_required_datetime(data, "modified"),
         repo_forks=_count(data, "repo_forks"),
         repo_description=_text(data, "repo_description", max_length=100_000),
-        pypi_url=_text(data, "pypi_url", max_length=500),
-        documentation_url=_optional_text(data, "documentation_url", max_length=500),
+        pypi_url=_web_address(_text(data, "pypi_url", max_length=500), "pypi_url") or "",
+        documentation_url=_web_address(
+            _optional_text(data, "documentation_url", max_length=500), "documentation_url"
+        ),
         repo_watchers=_count(data, "repo_watchers"),
         commits_over_52=tuple(commits),
         participants=tuple(participants),

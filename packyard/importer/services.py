@@ -225,30 +225,30 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
             "pypi_url", f"the PyPI name is longer than {PYPI_NAME_MAX_LENGTH} characters"
         )
     fetched = host != RepositoryHost.OTHER and bool(record.commits_over_52)
-    changed = _assign(
-        package,
-        {
-            "title": record.title,
-            "slug": record.slug,
-            "category_id": category_id,
-            "repo_url": record.repo_url,
-            "repo_host": host,
-            "repo_key": key,
-            "pypi_url": record.pypi_url,
-            "pypi_name": pypi_name,
-            "pypi_version": record.pypi_version,
-            "documentation_url": record.documentation_url,
-            "description": record.repo_description,
-            "stars": record.repo_watchers if fetched or record.repo_watchers else None,
-            "forks": record.repo_forks if fetched or record.repo_forks else None,
-            "contributors": list(record.participants) if fetched or record.participants else None,
-            "commits_over_52": list(record.commits_over_52) if record.commits_over_52 else None,
-            "last_commit_at": record.last_updated,
-            "last_fetched_at": record.last_fetched,
-            "created": record.created,
-            "modified": record.modified,
-        },
-    )
+    values: dict[str, Any] = {
+        "title": record.title,
+        "slug": record.slug,
+        "category_id": category_id,
+        "repo_url": record.repo_url,
+        "repo_host": host,
+        "repo_key": key,
+        "pypi_url": record.pypi_url,
+        "pypi_name": pypi_name,
+        "pypi_version": record.pypi_version,
+        "documentation_url": record.documentation_url,
+        "description": record.repo_description,
+        "stars": record.repo_watchers if fetched or record.repo_watchers else None,
+        "forks": record.repo_forks if fetched or record.repo_forks else None,
+        "contributors": list(record.participants) if fetched or record.participants else None,
+        "commits_over_52": list(record.commits_over_52) if record.commits_over_52 else None,
+        "last_commit_at": record.last_updated,
+        "last_fetched_at": record.last_fetched,
+        "created": record.created,
+        "modified": record.modified,
+    }
+    if not created:
+        values = _keep_local(package, values, record=record, source=source)
+    changed = _assign(package, values)
     if created or changed:
         package.save()
     memberships_changed = _sync_grids(package=package, source=source, grid_ids=record.grid_ids)
@@ -256,6 +256,59 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     if created:
         return "created"
     return "updated" if changed or memberships_changed else "unchanged"
+
+
+# Fields people edit in Packyard; an import does not overwrite a person's edit of them.
+EDITABLE = (
+    "title",
+    "slug",
+    "category_id",
+    "repo_url",
+    "repo_host",
+    "repo_key",
+    "pypi_url",
+    "pypi_name",
+    "documentation_url",
+    "description",
+)
+# Facts fetched from the code host; an import does not replace fresher ones with older ones.
+HOST_FACTS = (
+    "stars",
+    "forks",
+    "contributors",
+    "commits_over_52",
+    "last_commit_at",
+    "last_fetched_at",
+)
+
+
+def _keep_local(
+    package: Package, values: dict[str, Any], *, record: Any, source: str
+) -> dict[str, Any]:
+    """Leave out of an update what Packyard knows better than the record.
+
+    A package matched by slug alone must have the record's repository; people's edits are
+    kept; facts fetched more recently than the record's `last_fetched` are kept; a version
+    worked out from fetched releases is kept.
+    """
+    mapped = _mapped_id(source=source, kind=RecordKind.PACKAGE, upstream_id=record.id)
+    if mapped != package.pk and package.repo_key and values["repo_key"] != package.repo_key:
+        raise RecordError(
+            "slug", f"{record.slug!r} is already the slug of a package with another repository"
+        )
+    kept = dict(values)
+    if package.last_modified_by_id is not None:
+        for name in EDITABLE:
+            kept.pop(name, None)
+    if package.last_fetched_at and (
+        record.last_fetched is None or package.last_fetched_at > record.last_fetched
+    ):
+        for name in HOST_FACTS:
+            kept.pop(name, None)
+    if package.releases.exists():
+        kept.pop("pypi_version", None)
+    kept["modified"] = max(package.modified, record.modified)
+    return kept
 
 
 def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> bool:
@@ -279,6 +332,7 @@ def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> 
     return True
 
 
+@transaction.atomic
 def import_runs_start(
     *, source: str, first_urls: Mapping[RecordKind, str]
 ) -> dict[RecordKind, str]:

@@ -7,6 +7,7 @@ its packages are put off to that time while other hosts go on.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from packyard.sources.errors import RateLimited
 from packyard.sources.types import RateReading
 
 KEY = "rate-budget:{host}"
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -66,20 +68,31 @@ class CacheRateBudget:
             )
 
     def release(self, host: str, reading: RateReading | None) -> None:
-        """Record a response's rate headers."""
-        state = budget_state(host)
-        state.requests += 1
-        if reading is not None:
-            state.units_spent += reading.cost
-            if reading.remaining is not None:
-                state.remaining = reading.remaining
-            if reading.limit is not None:
-                state.limit = reading.limit
-            if reading.reset_at is not None:
-                state.reset_at = reading.reset_at
-            if reading.retry_after:
-                state.blocked_until = timezone.now() + timedelta(seconds=reading.retry_after)
-        _store(host, state)
+        """Record a response's rate headers.
+
+        Answers arrive out of order from parallel requests: within one reset window the
+        lowest remaining count wins, so a late answer never raises the budget again. The
+        lock keeps this process's threads from losing each other's updates; other processes
+        share the state through the cache, where the lowest-count rule still holds.
+        """
+        with _LOCK:
+            state = budget_state(host)
+            state.requests += 1
+            if reading is not None:
+                state.units_spent += reading.cost
+                same_window = reading.reset_at is None or reading.reset_at == state.reset_at
+                if reading.remaining is not None:
+                    if same_window and state.remaining is not None:
+                        state.remaining = min(state.remaining, reading.remaining)
+                    else:
+                        state.remaining = reading.remaining
+                if reading.limit is not None:
+                    state.limit = reading.limit
+                if reading.reset_at is not None:
+                    state.reset_at = reading.reset_at
+                if reading.retry_after:
+                    state.blocked_until = timezone.now() + timedelta(seconds=reading.retry_after)
+            _store(host, state)
 
 
 def budgets_reset(host: str) -> None:

@@ -47,6 +47,7 @@ class Outcome:
     source: Source
     result: RepositoryFacts | PyPIProject | SourceError
     validators: Validators
+    asked: str  # The repository key or PyPI name fetched; stale if the package changed since.
 
 
 @dataclass
@@ -93,6 +94,7 @@ def _guarded(
     package_id: int,
     source: Source,
     validators: Validators,
+    asked: str,
 ) -> Callable[[], list[Outcome]]:
     def run() -> list[Outcome]:
         result: RepositoryFacts | PyPIProject | SourceError
@@ -103,7 +105,7 @@ def _guarded(
         except Exception as error:  # A bug in a client must not stop the whole run.
             logger.exception("Fetching package %s from %s failed unexpectedly", package_id, source)
             result = UpstreamError(f"unexpected {type(error).__name__}: {error}")
-        return [Outcome(package_id, source, result, validators)]
+        return [Outcome(package_id, source, result, validators, asked)]
 
     return run
 
@@ -129,6 +131,7 @@ def _github_batch(
                 Source.REPOSITORY,
                 results.get(repository.key, UpstreamError("no answer for this repository")),
                 validators,
+                repository.key,
             )
             for package_id, repository, validators in batch
         ]
@@ -170,6 +173,7 @@ def _plan(packages: Sequence[Package], sources: Iterable[Source], summary: Refre
                             package_id=package.pk,
                             source=Source.REPOSITORY,
                             validators=validators,
+                            asked=repository.key,
                         )
                     )
                     plan.pending += 1
@@ -182,6 +186,7 @@ def _plan(packages: Sequence[Package], sources: Iterable[Source], summary: Refre
                     package_id=package.pk,
                     source=Source.PYPI,
                     validators=validators,
+                    asked=package.pypi_name,
                 )
             )
             plan.pending += 1
@@ -195,22 +200,49 @@ def _plan(packages: Sequence[Package], sources: Iterable[Source], summary: Refre
 
 
 def _apply(outcome: Outcome) -> Change:
+    """Apply one outcome; an error while applying it is recorded, never raised."""
     now = timezone.now()
     result = outcome.result
-    if isinstance(result, SourceError):
-        return package_record_failure(
-            package_id=outcome.package_id, source=outcome.source, error=result, attempted_at=now
-        )
-    if isinstance(result, RepositoryFacts):
-        return package_apply_repository(
+    try:
+        if isinstance(result, SourceError):
+            return package_record_failure(
+                package_id=outcome.package_id,
+                source=outcome.source,
+                error=result,
+                attempted_at=now,
+            )
+        if isinstance(result, RepositoryFacts):
+            return package_apply_repository(
+                package_id=outcome.package_id,
+                facts=result,
+                validators=outcome.validators,
+                fetched_at=now,
+                asked_key=outcome.asked,
+            )
+        return package_apply_pypi(
             package_id=outcome.package_id,
-            facts=result,
+            project=result,
             validators=outcome.validators,
             fetched_at=now,
+            asked_name=outcome.asked,
         )
-    return package_apply_pypi(
-        package_id=outcome.package_id, project=result, validators=outcome.validators, fetched_at=now
-    )
+    except Package.DoesNotExist:
+        return Change(package=str(outcome.package_id), source=outcome.source, error="deleted")
+    except Exception as error:  # One package's bad data must not stop the others.
+        logger.exception("Applying a fetch of package %s failed", outcome.package_id)
+        failure = UpstreamError(f"could not store the answer: {type(error).__name__}: {error}")
+        try:
+            return package_record_failure(
+                package_id=outcome.package_id,
+                source=outcome.source,
+                error=failure,
+                attempted_at=now,
+            )
+        except Exception:  # The record itself failed (the database is down): report it.
+            logger.exception("Recording the failure of package %s failed", outcome.package_id)
+            return Change(
+                package=str(outcome.package_id), source=outcome.source, error=str(failure)
+            )
 
 
 def packages_refresh(

@@ -112,12 +112,26 @@ def _description_follows_host(package: Package, state: FetchState) -> bool:
     return package.last_modified_by_id is None
 
 
+STALE = "its repository or PyPI name changed while it was being fetched; fetched again soon"
+
+
 @transaction.atomic
 def package_apply_repository(
-    *, package_id: int, facts: RepositoryFacts, validators: Validators, fetched_at: datetime
+    *,
+    package_id: int,
+    facts: RepositoryFacts,
+    validators: Validators,
+    fetched_at: datetime,
+    asked_key: str | None = None,
 ) -> Change:
-    """Store a successful fetch from the code host; parts the host did not give are kept."""
+    """Store a successful fetch from the code host; parts the host did not give are kept.
+
+    `asked_key` is the repository the fetch asked for: when the package's repository was
+    changed meanwhile, the answer is about another repository and is dropped.
+    """
     package = Package.objects.select_for_update().get(pk=package_id)
+    if asked_key is not None and package.repo_key != asked_key:
+        return Change(package=package.slug, source=Source.REPOSITORY, error=STALE)
     state = fetch_state_for(package=package, source=Source.REPOSITORY)
     values: dict[str, Any] = {
         "stars": facts.stars,
@@ -168,16 +182,28 @@ def package_apply_repository(
     return Change(package=package.slug, source=Source.REPOSITORY, fields=reported)
 
 
+def _web_address(url: str) -> bool:
+    """Tell whether an address from a source is http or https (links never run script)."""
+    return url.strip().lower().startswith(("http://", "https://"))
+
+
 def _first_line(text: str, limit: int = 300) -> str:
     return (text.strip().splitlines() or [""])[0][:limit]
 
 
 @transaction.atomic
 def package_apply_pypi(
-    *, package_id: int, project: PyPIProject, validators: Validators, fetched_at: datetime
+    *,
+    package_id: int,
+    project: PyPIProject,
+    validators: Validators,
+    fetched_at: datetime,
+    asked_name: str | None = None,
 ) -> Change:
     """Store a successful fetch from PyPI: every release and the latest version's facts."""
     package = Package.objects.select_for_update().get(pk=package_id)
+    if asked_name is not None and package.pypi_name != asked_name:
+        return Change(package=package.slug, source=Source.PYPI, error=STALE)
     before = (package.pypi_version, package.latest_release_at)
     facts = [
         ReleaseFacts(
@@ -213,9 +239,9 @@ def package_apply_pypi(
         ],
         "pypi_project_status": project.yanked_project_status[:30],
     }
-    if project.changelog_url:
+    if _web_address(project.changelog_url):
         values["changelog_url"] = project.changelog_url[:500]
-    if project.documentation_url and not package.documentation_url:
+    if _web_address(project.documentation_url) and not package.documentation_url:
         values["documentation_url"] = project.documentation_url[:500]
     if not package.pypi_url:
         values["pypi_url"] = f"https://pypi.org/project/{project.name}/"

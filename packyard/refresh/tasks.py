@@ -58,3 +58,19 @@ def refresh_due_task() -> int:
 def package_refresh_enqueue(*, package_id: int) -> None:
     """Queue a fetch of a package once the current transaction commits."""
     transaction.on_commit(lambda: package_refresh_task.enqueue(package_id))
+
+
+REQUEST_COOLDOWN_KEY = "refresh-requested:{package_id}"
+
+
+def package_refresh_request(*, package_id: int) -> bool:
+    """Queue a fetch asked for from outside (a person, a webhook), at most once per cooldown.
+
+    Returns False when one was asked for less than REFRESH_REQUEST_COOLDOWN_MINUTES ago (that
+    one is still queued or just done), so a busy button or a webhook sent again costs nothing.
+    """
+    key = REQUEST_COOLDOWN_KEY.format(package_id=package_id)
+    if not cache.add(key, "1", timeout=settings.REFRESH_REQUEST_COOLDOWN_MINUTES * 60):
+        return False
+    package_refresh_enqueue(package_id=package_id)
+    return True

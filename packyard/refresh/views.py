@@ -8,7 +8,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -18,9 +17,10 @@ from packyard.accounts import ratelimits
 from packyard.accounts.permissions import Action, require
 from packyard.catalog.models import Package
 from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
-from packyard.refresh.tasks import package_refresh_enqueue
+from packyard.refresh.tasks import package_refresh_request
 
-COOLDOWN_KEY = "refresh-requested:{package_id}"
+# Deliveries that change facts: a push, a release, the repository renamed or archived.
+WEBHOOK_EVENTS = frozenset({"push", "release", "repository"})
 
 
 @require_POST
@@ -35,11 +35,10 @@ def package_fetch(request: HttpRequest, slug: str) -> HttpResponse:
         return refused
     if refused := ratelimits.refusal(request, scope="refresh"):
         return refused
-    cooldown = settings.REFRESH_REQUEST_COOLDOWN_MINUTES
-    if cache.add(COOLDOWN_KEY.format(package_id=package.pk), "1", timeout=cooldown * 60):
-        package_refresh_enqueue(package_id=package.pk)
+    if package_refresh_request(package_id=package.pk):
         messages.success(request, "Fetching the latest data; the facts update within a minute.")
     else:
+        cooldown = settings.REFRESH_REQUEST_COOLDOWN_MINUTES
         messages.info(
             request,
             f"The latest data was requested less than {cooldown} minutes ago; it is being fetched.",
@@ -60,6 +59,9 @@ def _signature_valid(request: HttpRequest, secret: str) -> bool:
 def github_webhook(request: HttpRequest) -> JsonResponse:
     """Refresh the package of a pushed repository; unsigned or wrongly signed calls get 403.
 
+    Only pushes, releases and repository changes queue a fetch, at most once per package per
+    REFRESH_REQUEST_COOLDOWN_MINUTES (a delivery sent again queues nothing more).
+
     GitHub signs each delivery with HMAC-SHA256 in `X-Hub-Signature-256`:
     https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
     """
@@ -71,6 +73,9 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     event = request.headers.get("X-GitHub-Event", "")
     if event == "ping":
         return JsonResponse({"ok": True, "event": "ping"})
+    if event not in WEBHOOK_EVENTS:
+        # Stars, issues and the like change no fact Packyard fetches at once.
+        return JsonResponse({"ok": True, "event": event, "package": None})
     try:
         payload = json.loads(request.body)
         url = payload["repository"]["html_url"]
@@ -80,5 +85,7 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     package = Package.objects.filter(repo_key=repository.key).first()
     if package is None:
         return JsonResponse({"ok": True, "event": event, "package": None})
-    package_refresh_enqueue(package_id=package.pk)
-    return JsonResponse({"ok": True, "event": event, "package": package.slug}, status=202)
+    queued = package_refresh_request(package_id=package.pk)
+    return JsonResponse(
+        {"ok": True, "event": event, "package": package.slug, "queued": queued}, status=202
+    )

@@ -29,6 +29,9 @@ from packyard.compatibility.models import ReleaseCycle
 from packyard.compatibility.rules import Verdict
 from packyard.compatibility.selectors import PackageReleases, release_facts_of
 from packyard.compatibility.services import package_compatibility_set
+from packyard.history.models import Action as HistoryAction
+from packyard.history.models import Subject
+from packyard.history.services import change_record
 from packyard.scoring import dimensions
 from packyard.scoring.advisories import (
     AdvisoryView,
@@ -410,10 +413,13 @@ def package_status_set(
         changes["deprecated_at"] = now if deprecated else None
     if (replaced_by.pk if replaced_by else None) != package.replaced_by_id:
         changes["replaced_by"] = replaced_by
+    user = by if isinstance(by, get_user_model()) else None
+    if changes and user is not None and not user.is_staff:
+        raise ValidationError({"deprecated": "Only staff mark a package deprecated or replaced."})
     if changes:
         package_update(package=package, actor=by, changes=changes, summary="Status")
-    user = by if isinstance(by, get_user_model()) else None
     status, _ = PackageStatus.objects.get_or_create(package=package)
+    before = {"needs_maintainer": status.needs_maintainer, "note": status.note}
     if needs_maintainer and not status.needs_maintainer:
         status.needs_maintainer_since = now
     if not needs_maintainer:
@@ -423,6 +429,19 @@ def package_status_set(
     status.updated_by = user
     status.updated_at = now
     status.save()
+    after = {"needs_maintainer": status.needs_maintainer, "note": status.note}
+    if after != before:
+        names = [name for name in after if after[name] != before[name]]
+        change_record(
+            actor=user,
+            subject=Subject.PACKAGE,
+            subject_id=package.pk,
+            target=status,
+            action=HistoryAction.UPDATE,
+            summary=f"{package.title}: status",
+            before={name: before[name] for name in names},
+            after={name: after[name] for name in names},
+        )
     scores_recompute(package_ids=[package.pk], now=now)
     return status
 

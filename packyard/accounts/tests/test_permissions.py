@@ -104,3 +104,25 @@ def test_use_counts_feed_the_adoption_score():
         Mark.objects.create(user=person, package=used, kind="use")
 
     assert use_counts([used.pk, unused.pk]) == {used.pk: 2}
+
+
+def test_a_github_login_stewards_only_github_packages_it_contributes_to():
+    """A GitHub login that matches a contributor's name on another host makes no steward."""
+    from packyard.accounts.permissions import Action, decide, is_steward
+    from packyard.accounts.tests.factories import member
+    from packyard.catalog.tests.factories import PackageFactory
+
+    person = member()
+    person.profile.github_login = "alice"
+    person.profile.save()
+    on_github = PackageFactory(contributors=["Alice", "bob"])
+    on_gitlab = PackageFactory(
+        repo_url="https://gitlab.com/group/thing",
+        repo_host="gitlab",
+        repo_key="gitlab.com/group/thing",
+        contributors=["alice"],
+    )
+
+    assert is_steward(person, on_github)
+    assert not is_steward(person, on_gitlab)
+    assert not decide(person, Action.CHANGE_PACKAGE_IDENTITY, on_gitlab).allowed

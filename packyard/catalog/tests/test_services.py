@@ -273,3 +273,20 @@ def test_package_releases_set_returns_every_stored_release():
     assert sorted(release.version for release in stored) == ["1.0", "1.1"]
     assert all(isinstance(release, Release) for release in stored)
     assert Package.objects.get(pk=package.pk).pypi_version == "1.1"
+
+
+def test_a_corrected_pypi_name_forgets_the_old_projects_releases(django_user_model):
+    """After the PyPI name is corrected, no release of the wrong project decides the version."""
+    from packyard.catalog.services import package_update
+
+    package = PackageFactory(pypi_name="wrong-project")
+    package_releases_set(package=package, releases=[ReleaseFacts(version="9.0", upload_time=START)])
+    package.refresh_from_db()
+    assert package.pypi_version == "9.0"
+    editor = django_user_model.objects.create(username="editor", is_staff=True)
+
+    package_update(package=package, actor=editor, changes={"pypi_name": "right-project"})
+
+    package.refresh_from_db()
+    assert package.pypi_version is None
+    assert package.releases.count() == 0

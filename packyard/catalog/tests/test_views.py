@@ -656,3 +656,20 @@ def test_package_page_shows_python3_no_for_a_python2_only_release(client):
     )
 
     assert "<dt>Python 3</dt><dd>no</dd>" in client.get("/packages/p/alpha/").text
+
+
+def test_gitlab_contributors_are_names_without_links(client):
+    """GitLab lists author names, not accounts: they show as text, not as profile links."""
+    FetchedPackageFactory(
+        title="Lab",
+        slug="lab",
+        repo_url="https://gitlab.com/group/lab",
+        repo_host="gitlab",
+        repo_key="gitlab.com/group/lab",
+        contributors=["Ada Lovelace"],
+    )
+
+    text = client.get("/packages/p/lab/").text
+
+    assert "<li>Ada Lovelace</li>" in text
+    assert "https://gitlab.com/Ada" not in text

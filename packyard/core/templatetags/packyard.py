@@ -101,3 +101,10 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
 def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
     """Look a key up in a dictionary (None when absent)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def safe_url(url: str | None) -> str:
+    """Return an outside address only when it is http or https, else "" (no javascript:)."""
+    text = (url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""

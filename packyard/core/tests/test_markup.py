@@ -352,3 +352,22 @@ def test_get_item_in_a_template_escapes_the_value():
     assert render("{{ cells|get_item:key }}", cells={7: "<b>Yes</b>"}, key=7) == (
         "&lt;b&gt;Yes&lt;/b&gt;"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/docs", "https://example.org/docs"),
+        ("http://example.org", "http://example.org"),
+        ("javascript:alert(1)", ""),
+        (" JavaScript:alert(1)", ""),
+        ("data:text/html,x", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_safe_url_keeps_only_web_addresses(url, expected):
+    """Outside links keep http(s) addresses and drop every other scheme."""
+    from packyard.core.templatetags.packyard import safe_url
+
+    assert safe_url(url) == expected

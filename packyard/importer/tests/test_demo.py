@@ -1,5 +1,6 @@
 """Importing djangopackages.org records and loading the demo directory."""
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -538,3 +539,38 @@ def test_category_import_takes_over_a_local_category_with_its_slug(db):
 def test_pypi_name_from_url_reads_each_served_shape(url, name):
     """The PyPI name is read from every PyPI URL shape the service serves."""
     assert pypi_name_from_url(url) == name
+
+
+def test_a_slug_match_with_another_repository_is_refused(categories):
+    """A record is not merged into a local package that only shares its slug."""
+    PackageFactory(
+        slug="servertail",
+        category=Category.objects.get(pk=1),
+        repo_url="https://github.com/someone-else/servertail",
+        repo_key="github.com/someone-else/servertail",
+    )
+    data = demo_record("packages.jsonl", slug="servertail")
+
+    with pytest.raises(RecordError) as raised:
+        package_import(source=SOURCE, data=data)
+
+    assert raised.value.field == "slug"
+    assert Package.objects.get().repo_key == "github.com/someone-else/servertail"
+
+
+def test_a_reimport_keeps_peoples_edits_and_fresher_facts(categories, django_user_model):
+    """A changed upstream record does not undo a person's edit or bring back older facts."""
+    data = demo_record("packages.jsonl", slug="servertail")
+    package_import(source=SOURCE, data=data)
+    editor = django_user_model.objects.create(username="editor")
+    fresher = Package.objects.get().last_fetched_at + dt.timedelta(days=30)
+    Package.objects.update(
+        description="Written here.", last_modified_by=editor, stars=999, last_fetched_at=fresher
+    )
+
+    changed = {**data, "repo_description": "Changed upstream.", "repo_watchers": 1}
+    assert package_import(source=SOURCE, data=changed) in {"updated", "unchanged"}
+
+    package = Package.objects.get()
+    assert package.description == "Written here."
+    assert (package.stars, package.last_fetched_at) == (999, fresher)

@@ -319,3 +319,14 @@ def test_a_missing_category_field_raises_record_error_naming_it(category_data):
         parse_category(category_data)
 
     assert (raised.value.field, raised.value.reason) == ("show_pypi", "missing")
+
+
+@pytest.mark.parametrize("field", ["repo_url", "pypi_url", "documentation_url"])
+def test_an_address_that_is_not_http_is_refused(package_data, field):
+    """A javascript: or file address never becomes a link: the record is refused, naming it."""
+    package_data[field] = "javascript:alert(document.cookie)"
+
+    with pytest.raises(RecordError) as raised:
+        parse_package(package_data)
+
+    assert raised.value.field == field

@@ -127,3 +127,21 @@ def test_budget_is_shared_through_the_cache(budget):
 
     with pytest.raises(RateLimited):
         CacheRateBudget().acquire(GITLAB)
+
+
+def test_a_late_answer_does_not_raise_the_remaining_budget():
+    """Within one reset window the lowest remaining count wins, whatever order answers arrive."""
+    from datetime import UTC, datetime, timedelta
+
+    from packyard.refresh.budgets import CacheRateBudget, budget_state
+    from packyard.sources.types import RateReading
+
+    reset = datetime.now(UTC) + timedelta(minutes=30)
+    budget = CacheRateBudget()
+    for remaining in (90, 70, 80):
+        budget.release(
+            "late.example",
+            RateReading(limit=100, remaining=remaining, reset_at=reset, retry_after=None, cost=1),
+        )
+
+    assert budget_state("late.example").remaining == 70

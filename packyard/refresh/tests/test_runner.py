@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from packyard.catalog.models import Package, Release
-from packyard.catalog.tests.factories import PackageFactory
+from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.refresh.runner import packages_refresh
 from packyard.refresh.selectors import packages_due
@@ -915,3 +915,42 @@ def test_a_package_not_on_pypi_is_listed_without_releases(upstreams, client):
     assert (state.status, state.last_error) == (FetchStatus.NOT_ON_PYPI, "")
     assert "not on PyPI" in [change.error for change in summary.changes]
     assert listed(client, package)
+
+
+@pytest.mark.django_db
+def test_one_answer_that_cannot_be_stored_does_not_stop_the_others(monkeypatch):
+    """An error while storing one package's answer is recorded; the next package is stored."""
+    from packyard.refresh import runner
+    from packyard.refresh.models import FetchState, Source
+    from packyard.sources.types import RepositoryFacts, Validators
+
+    first = FetchedPackageFactory(title="first", stars=1)
+    second = FetchedPackageFactory(title="second", stars=1)
+    real_apply = runner.package_apply_repository
+
+    def apply(**kwargs):
+        if kwargs["package_id"] == first.pk:
+            raise ValueError("cannot store this")
+        return real_apply(**kwargs)
+
+    monkeypatch.setattr(runner, "package_apply_repository", apply)
+    facts = RepositoryFacts(
+        path=second.repo_url.split("github.com/")[1],
+        stars=777,
+        forks=1,
+        description="",
+        archived=False,
+        default_branch="main",
+    )
+    outcomes = [
+        runner.Outcome(first.pk, Source.REPOSITORY, facts, Validators(), first.repo_key),
+        runner.Outcome(second.pk, Source.REPOSITORY, facts, Validators(), second.repo_key),
+    ]
+
+    changes = [runner._apply(outcome) for outcome in outcomes]
+
+    second.refresh_from_db()
+    assert second.stars == 777
+    assert "cannot store this" in changes[0].error
+    state = FetchState.objects.get(package=first, source=Source.REPOSITORY)
+    assert "cannot store this" in state.last_error

@@ -414,3 +414,58 @@ def test_before_any_fetch_a_person_edited_description_is_kept(django_user_model)
 
     package.refresh_from_db()
     assert package.description == "Mine."
+
+
+def test_an_answer_about_a_repository_the_package_no_longer_has_is_dropped():
+    """A fetch that asked for the old repository cannot undo a change made meanwhile."""
+    package = fetched_package()
+    Package.objects.filter(pk=package.pk).update(
+        repo_url="https://github.com/neworg/django-thing", repo_key="github.com/neworg/django-thing"
+    )
+
+    change = package_apply_repository(
+        package_id=package.pk,
+        facts=facts(stars=1),
+        validators=Validators(),
+        fetched_at=NOW,
+        asked_key="github.com/owner/django-thing",
+    )
+
+    package.refresh_from_db()
+    assert package.repo_url == "https://github.com/neworg/django-thing"
+    assert package.stars == 120
+    assert "changed while it was being fetched" in change.error
+
+
+def test_an_answer_about_a_pypi_name_the_package_no_longer_has_is_dropped():
+    """A PyPI answer for the old name is not stored after the name was corrected."""
+    package = fetched_package(pypi_name="right-name")
+
+    change = package_apply_pypi(
+        package_id=package.pk,
+        project=project(),
+        validators=Validators(),
+        fetched_at=NOW,
+        asked_name="wrong-name",
+    )
+
+    assert change.error
+    assert package.releases.count() == 0
+
+
+def test_a_version_too_long_to_store_is_skipped():
+    """An over-long version string from a source is left out instead of failing the fetch."""
+    package = fetched_package()
+    releases = (
+        *project().releases,
+        PyPIRelease("1." + "9" * 200, NOW, yanked=False, yanked_reason=""),
+    )
+
+    package_apply_pypi(
+        package_id=package.pk,
+        project=project(releases=releases),
+        validators=Validators(),
+        fetched_at=NOW,
+    )
+
+    assert package.releases.count() == 3

@@ -190,3 +190,41 @@ def test_signed_nonsense_is_a_400(client, settings):
     body = b"[1, 2"
 
     assert push(client, body, signed(body)).status_code == 400
+
+
+def test_only_pushes_releases_and_repository_events_queue_a_fetch(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A signed star or issue event queues nothing; a push queues one fetch."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    FetchedPackageFactory(
+        repo_url="https://github.com/owner/thing", repo_key="github.com/owner/thing"
+    )
+    body = payload("https://github.com/owner/thing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for event in ("star", "issues", "watch"):
+            assert push(client, body, signed(body), event=event).json()["package"] is None
+    assert not DBTaskResult.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert push(client, body, signed(body), event="push").status_code == 202
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_delivery_sent_again_queues_nothing_more(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Within the cooldown, a second push of the same repository queues no second fetch."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    FetchedPackageFactory(
+        repo_url="https://github.com/owner/thing", repo_key="github.com/owner/thing"
+    )
+    body = payload("https://github.com/owner/thing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = push(client, body, signed(body)).json()
+        second = push(client, body, signed(body)).json()
+
+    assert (first["queued"], second["queued"]) == (True, False)
+    assert DBTaskResult.objects.count() == 1

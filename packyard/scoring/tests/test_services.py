@@ -440,3 +440,35 @@ def test_i_use_this_counts_come_from_the_configured_function(settings):
         "points": 15.0,
         "out_of": 15.0,
     }
+
+
+def test_needs_a_maintainer_is_recorded_in_the_package_history(django_user_model):
+    """Saying a package needs a maintainer shows in its history, and is not offered to revert."""
+    from packyard.history.models import Change
+
+    package = well_kept()
+    steward = django_user_model.objects.create(username="steward")
+
+    package_status_set(
+        package=package, deprecated=False, replaced_by=None, needs_maintainer=True, by=steward
+    )
+
+    change = Change.objects.get(subject_id=package.pk, target_type="scoring.packagestatus")
+    assert change.after == {"needs_maintainer": True}
+    assert change.actor == steward
+    assert not change.is_revertable
+
+
+def test_only_staff_deprecate_through_the_service(django_user_model):
+    """The service refuses a deprecation by someone who is not staff, naming the field."""
+    package = well_kept()
+    member = django_user_model.objects.create(username="member")
+
+    with pytest.raises(ValidationError) as raised:
+        package_status_set(
+            package=package, deprecated=True, replaced_by=None, needs_maintainer=False, by=member
+        )
+
+    assert "deprecated" in raised.value.message_dict
+    package.refresh_from_db()
+    assert package.deprecated_at is None
