@@ -255,6 +255,8 @@ API_MAX_LIMIT = env_int("API_MAX_LIMIT", default=100)
 GITLAB_URL = os.environ.get("GITLAB_URL", "https://gitlab.com").rstrip("/")
 GITLAB_HOSTS = env_list("GITLAB_HOSTS", default="")
 FORGEJO_HOSTS = env_list("FORGEJO_HOSTS", default="")
+# GitHub Enterprise host names whose repositories are read through GITHUB_API_URL.
+GITHUB_HOSTS = env_list("GITHUB_HOSTS", default="")
 
 # Outbound HTTP (packyard.core.http): seconds per request phase, connection retries, pool size.
 HTTP_TIMEOUT = float(os.environ.get("HTTP_TIMEOUT", "10"))

@@ -5,8 +5,8 @@ People paste repository URLs in many shapes (https, http, ssh, ``git@host:owner/
 `parse_repository_url` turns each into a `Repository` whose `url` is the canonical https
 address and whose `key` compares case-insensitively, so one repository is one package.
 
-Self-hosted GitLab and Forgejo hosts come from settings (`GITLAB_URL`, `GITLAB_HOSTS`,
-`FORGEJO_HOSTS`) and are read at call time, so tests can reconfigure them.
+Self-hosted GitLab, Forgejo and GitHub Enterprise hosts come from settings (`GITLAB_URL`,
+`GITLAB_HOSTS`, `FORGEJO_HOSTS`, `GITHUB_HOSTS`) and are read at call time, so tests can reconfigure them.
 """
 
 from __future__ import annotations
@@ -113,6 +113,8 @@ def configured_hosts() -> dict[str, RepositoryHost]:
             hosts.setdefault(_bare_domain(domain), RepositoryHost.GITLAB)
     for domain in settings.FORGEJO_HOSTS:
         hosts.setdefault(_bare_domain(domain), RepositoryHost.FORGEJO)
+    for domain in settings.GITHUB_HOSTS:
+        hosts.setdefault(_bare_domain(domain), RepositoryHost.GITHUB)
     return hosts
 
 

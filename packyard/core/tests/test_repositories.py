@@ -453,3 +453,13 @@ def test_parsing_the_canonical_url_again_changes_nothing(repository, spelling):
     parsed = parse_repository_url(text)
 
     assert parse_repository_url(parsed.url) == parsed
+
+
+def test_a_github_enterprise_host_in_settings_is_github(settings):
+    """A repository on a host named in GITHUB_HOSTS is a GitHub repository."""
+    settings.GITHUB_HOSTS = ["github.example.com"]
+
+    repository = parse_repository_url("git@github.example.com:Team/Tool.git")
+
+    assert repository.host is RepositoryHost.GITHUB
+    assert repository.url == "https://github.example.com/Team/Tool"
