@@ -6,7 +6,8 @@ People paste repository URLs in many shapes (https, http, ssh, ``git@host:owner/
 address and whose `key` compares case-insensitively, so one repository is one package.
 
 Self-hosted GitLab, Forgejo and GitHub Enterprise hosts come from settings (`GITLAB_URL`,
-`GITLAB_HOSTS`, `FORGEJO_HOSTS`, `GITHUB_HOSTS`) and are read at call time, so tests can reconfigure them.
+`GITLAB_HOSTS`, `FORGEJO_HOSTS`, `GITHUB_HOSTS`) and are read at call time, so tests can
+reconfigure them.
 """
 
 from __future__ import annotations
