@@ -43,12 +43,14 @@ STATUS_TOKENS = {
 
 @dataclass(frozen=True)
 class Facets:
-    """What every result must be: in a category, in a grid, of a status, live or not."""
+    """What every result must be: in a category, in a grid, of a status, live or not, and
+    answering "yes" for release cycles (Django, Python) by id."""
 
     category_id: int | None = None
     grid_id: int | None = None
     status: str = ""
     liveness: str = ""
+    cycle_ids: tuple[int, ...] = ()
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -58,6 +60,7 @@ class Facets:
             tokens.append(f"{schema.CATEGORY_FACET}{self.category_id}")
         if self.grid_id is not None:
             tokens.append(f"{schema.GRID_FACET}{self.grid_id}")
+        tokens += [f"{schema.SUPPORT_FACET}{cycle_id}" for cycle_id in self.cycle_ids]
         return tuple(tokens)
 
     def with_liveness(self, *, live: bool) -> Facets:
@@ -78,6 +81,12 @@ class Facets:
                 f"WHERE gp.package_id = {alias}.id AND gp.grid_id = %s)"
             )
             params.append(self.grid_id)
+        for cycle_id in self.cycle_ids:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {schema.ANSWER_TABLE} a WHERE a.package_id = {alias}.id "
+                "AND a.cycle_id = %s AND a.answer = %s)"
+            )
+            params += [cycle_id, schema.YES]
         return " AND ".join(conditions) or "1 = 1", params
 
 

@@ -15,9 +15,9 @@ Both keep `packyard_search_name`: each package's and grid's title, slug and PyPI
 key (ASCII lower case, without spaces, `-`, `_` and dots) for exact name matches.
 
 The index is current in the same transaction as every write: triggers on catalog_package,
-catalog_category, grids_grid and grids_gridpackage rewrite the rows of what changed, whichever
-code wrote (importer, refresh, admin, a bulk update, raw SQL). The catalogue's code never
-imports search.
+catalog_category, grids_grid, grids_gridpackage and compatibility_packagecompatibility rewrite
+the rows of what changed, whichever code wrote (importer, refresh, admin, a bulk update, raw
+SQL). The catalogue's code never imports search.
 
 The triggers are not frozen in a migration: SQLite cannot rebuild a table (as Django does for
 many column changes) while a trigger elsewhere names it, so `migrate` drops them before it
@@ -54,6 +54,12 @@ INACTIVE_FACET = "xinactive"
 STATUS_FACETS = {"archived": "xarchived", "deprecated": "xdeprecated", "missing": "xmissing"}
 CATEGORY_FACET = "xcategory"
 GRID_FACET = "xgrid"
+# One token per release cycle (Django, Python) the package's answer is "yes" for.
+SUPPORT_FACET = "xsupport"
+# The compatibility answers (packyard.compatibility.models.PackageCompatibility), and the
+# answer that makes a support token.
+ANSWER_TABLE = "compatibility_packagecompatibility"
+YES = "yes"
 
 SUPPORTED_VENDORS = ("sqlite", "postgresql")
 
@@ -87,6 +93,10 @@ def _package_parts(vendor: str) -> dict[str, str]:
             f"(SELECT ' ' || string_agg('{GRID_FACET}' || gp.grid_id, ' ') "
             "FROM grids_gridpackage gp WHERE gp.package_id = p.id)"
         )
+        support_tokens = (
+            f"(SELECT ' ' || string_agg('{SUPPORT_FACET}' || a.cycle_id, ' ') "
+            f"FROM {ANSWER_TABLE} a WHERE a.package_id = p.id AND a.answer = '{YES}')"
+        )
         people = (
             "(SELECT string_agg(login, ' ') FROM jsonb_array_elements_text(CASE WHEN "
             "jsonb_typeof(p.contributors) = 'array' THEN p.contributors ELSE '[]'::jsonb END) "
@@ -100,6 +110,10 @@ def _package_parts(vendor: str) -> dict[str, str]:
         grid_tokens = (
             f"(SELECT ' ' || group_concat('{GRID_FACET}' || gp.grid_id, ' ') "
             "FROM grids_gridpackage gp WHERE gp.package_id = p.id)"
+        )
+        support_tokens = (
+            f"(SELECT ' ' || group_concat('{SUPPORT_FACET}' || a.cycle_id, ' ') "
+            f"FROM {ANSWER_TABLE} a WHERE a.package_id = p.id AND a.answer = '{YES}')"
         )
         people = (
             "(SELECT group_concat(j.value, ' ') FROM json_each(CASE WHEN "
@@ -128,7 +142,8 @@ def _package_parts(vendor: str) -> dict[str, str]:
         "body": "p.description || ' ' || p.pypi_summary",
         "people": f"coalesce({people}, '')",
         "facets": (
-            f"{status} || ' {CATEGORY_FACET}' || {category_id} || coalesce({grid_tokens}, '')"
+            f"{status} || ' {CATEGORY_FACET}' || {category_id} || coalesce({grid_tokens}, '') "
+            f"|| coalesce({support_tokens}, '')"
         ),
         "trigram_names": _sql_spaced(names),
         "trigram_tags": _sql_spaced(tags),
@@ -312,6 +327,21 @@ def _sqlite_triggers(quality: str) -> dict[str, str]:
         ),
         "packyard_search_gridpackage_delete": (
             "AFTER DELETE ON grids_gridpackage",
+            _sqlite_package_text("OLD.package_id"),
+        ),
+        # Only answers that are, or were, "yes" change a package's support tokens.
+        "packyard_search_support_insert": (
+            f"AFTER INSERT ON {ANSWER_TABLE} WHEN NEW.answer = '{YES}'",
+            _sqlite_package_text("NEW.package_id"),
+        ),
+        "packyard_search_support_update": (
+            f"AFTER UPDATE ON {ANSWER_TABLE} WHEN (OLD.answer = '{YES}' OR NEW.answer = '{YES}') "
+            "AND (OLD.answer IS NOT NEW.answer OR OLD.cycle_id IS NOT NEW.cycle_id "
+            "OR OLD.package_id IS NOT NEW.package_id)",
+            _sqlite_package_text("OLD.package_id, NEW.package_id"),
+        ),
+        "packyard_search_support_delete": (
+            f"AFTER DELETE ON {ANSWER_TABLE} WHEN OLD.answer = '{YES}'",
             _sqlite_package_text("OLD.package_id"),
         ),
     }
@@ -506,6 +536,23 @@ def _postgresql_functions(quality: str) -> list[str]:
         "ELSE "
         "PERFORM packyard_search_index_packages(ARRAY(SELECT DISTINCT package_id FROM old_rows)); "
         "END IF; RETURN NULL; END $$",
+        # Only answers that are, or were, "yes" change a package's support tokens.
+        "CREATE OR REPLACE FUNCTION packyard_search_support_changed() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'INSERT' THEN "
+        "PERFORM packyard_search_index_packages(ARRAY(SELECT DISTINCT package_id FROM new_rows "
+        f"WHERE answer = '{YES}')); "
+        "ELSIF TG_OP = 'UPDATE' THEN "
+        "PERFORM packyard_search_index_packages(ARRAY(SELECT n.package_id FROM new_rows n "
+        f"JOIN old_rows o ON o.id = n.id WHERE (o.answer = '{YES}' OR n.answer = '{YES}') "
+        "AND (o.answer IS DISTINCT FROM n.answer OR o.cycle_id IS DISTINCT FROM n.cycle_id "
+        "OR o.package_id IS DISTINCT FROM n.package_id) "
+        "UNION SELECT o.package_id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+        "WHERE o.package_id IS DISTINCT FROM n.package_id)); "
+        "ELSE "
+        "PERFORM packyard_search_index_packages(ARRAY(SELECT DISTINCT package_id FROM old_rows "
+        f"WHERE answer = '{YES}')); "
+        "END IF; RETURN NULL; END $$",
         # Django's flush (and any TRUNCATE) empties the catalogue without row triggers.
         "CREATE OR REPLACE FUNCTION packyard_search_package_truncated() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
@@ -542,6 +589,9 @@ def _postgresql_triggers() -> dict[str, tuple[str, str]]:
         "packyard_search_gridpackage_insert": ("grids_gridpackage", "INSERT", "membership_changed"),
         "packyard_search_gridpackage_update": ("grids_gridpackage", "UPDATE", "membership_changed"),
         "packyard_search_gridpackage_delete": ("grids_gridpackage", "DELETE", "membership_changed"),
+        "packyard_search_support_insert": (ANSWER_TABLE, "INSERT", "support_changed"),
+        "packyard_search_support_update": (ANSWER_TABLE, "UPDATE", "support_changed"),
+        "packyard_search_support_delete": (ANSWER_TABLE, "DELETE", "support_changed"),
     }
     for table, _column in QUALITY_TABLES:
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -574,6 +624,7 @@ POSTGRESQL_FUNCTIONS = (
     "packyard_search_category_changed()",
     "packyard_search_grid_changed()",
     "packyard_search_membership_changed()",
+    "packyard_search_support_changed()",
     "packyard_search_package_truncated()",
     "packyard_search_grid_truncated()",
 )

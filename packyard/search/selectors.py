@@ -5,16 +5,20 @@ The order of packages, and how a search runs, is described in plan.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.utils import timezone
 from rapidfuzz.distance import OSA
 
 from packyard.catalog.models import Package
+from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
+from packyard.compatibility.rules import Answer
 from packyard.grids.models import Grid
 from packyard.search import schema
 from packyard.search.backends import Backend, Facets, backend_for
@@ -46,19 +50,28 @@ SEARCH_STATUSES = {
     "deprecated": "Deprecated",
     "missing": "Repository missing",
 }
+# What a support filter (`?django=`, `?python=`) looks like: a release cycle, MAJOR.MINOR.
+CYCLE_FORMAT = re.compile(r"\d{1,3}\.\d{1,3}")
+CYCLE_TABLE = ReleaseCycle._meta.db_table
+ANSWER_TABLE = PackageCompatibility._meta.db_table
 
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Facet filters, by slug (category, grid) and status name."""
+    """Facet filters, by slug (category, grid), status name and release cycle (Django, Python).
+
+    `django` and `python` keep packages that answer "yes" for the cycle ("6.0", "3.13").
+    """
 
     category: str = ""
     grid: str = ""
     status: str = ""
+    django: str = ""
+    python: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.category or self.grid or self.status)
+        return bool(self.category or self.grid or self.status or self.django or self.python)
 
 
 @dataclass
@@ -115,6 +128,8 @@ class PackageResults:
     more: bool = False
     facets: Facets | None = None
     buckets: dict[Bucket, int] = field(default_factory=dict)
+    # The filters applied: a release cycle that is not known is left out.
+    filters: SearchFilters = field(default_factory=SearchFilters)
 
 
 @dataclass
@@ -136,6 +151,9 @@ class SearchFacets:
     categories: list[FacetValue] = field(default_factory=list)
     grids: list[FacetValue] = field(default_factory=list)
     statuses: list[FacetValue] = field(default_factory=list)
+    # Supported release cycles (and the filtered one), newest first: how many say "yes".
+    django: list[FacetValue] = field(default_factory=list)
+    python: list[FacetValue] = field(default_factory=list)
 
 
 def _backend() -> Backend:
@@ -157,22 +175,49 @@ def _hits(plan: Plan, counts: dict[Bucket, int], *, offset: int, limit: int) -> 
     ]
 
 
-def _facets_for(filters: SearchFilters) -> Facets | None:
-    """Return the facets of the filters, or None when one names nothing that exists."""
+def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
+    """Return the facets of the filters, and the filters applied (one query, or none).
+
+    The facets are None when a category, grid or status names nothing that exists; a release
+    cycle that is not known is left out of both, as if it had not been asked for.
+    """
+    cycles = {
+        product: cycle if CYCLE_FORMAT.fullmatch(cycle) else ""
+        for product, cycle in ((Product.DJANGO, filters.django), (Product.PYTHON, filters.python))
+    }
+    applied = replace(filters, django=cycles[Product.DJANGO], python=cycles[Product.PYTHON])
     if filters.status and filters.status not in SEARCH_STATUSES:
-        return None
+        return None, applied
     category_id = grid_id = None
-    if filters.category or filters.grid:
+    cycle_ids: tuple[int, ...] = ()
+    if filters.category or filters.grid or any(cycles.values()):
+        cycle_id = f"(SELECT id FROM {CYCLE_TABLE} WHERE product = %s AND cycle = %s)"
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT (SELECT id FROM catalog_category WHERE slug = %s), "
-                "(SELECT id FROM grids_grid WHERE slug = %s)",
-                [filters.category, filters.grid],
+                f"(SELECT id FROM grids_grid WHERE slug = %s), {cycle_id}, {cycle_id}",
+                [
+                    filters.category,
+                    filters.grid,
+                    Product.DJANGO.value,
+                    cycles[Product.DJANGO],
+                    Product.PYTHON.value,
+                    cycles[Product.PYTHON],
+                ],
             )
-            category_id, grid_id = cursor.fetchone()
+            category_id, grid_id, django_id, python_id = cursor.fetchone()
+        applied = replace(
+            applied,
+            django=applied.django if django_id is not None else "",
+            python=applied.python if python_id is not None else "",
+        )
+        cycle_ids = tuple(cycle_id for cycle_id in (django_id, python_id) if cycle_id is not None)
         if (filters.category and category_id is None) or (filters.grid and grid_id is None):
-            return None
-    return Facets(category_id=category_id, grid_id=grid_id, status=filters.status)
+            return None, applied
+    facets = Facets(
+        category_id=category_id, grid_id=grid_id, status=filters.status, cycle_ids=cycle_ids
+    )
+    return facets, applied
 
 
 def _corrections(backend: Backend, query: ParsedQuery) -> dict[str, str]:
@@ -247,9 +292,9 @@ def packages_search(
     """
     query = parse_query(text, max_length=settings.SEARCH_MAX_QUERY_LENGTH)
     backend = _backend()
-    facets = _facets_for(filters or SearchFilters())
+    facets, applied = _facets_for(filters or SearchFilters())
     if facets is None:
-        return PackageResults(query=query, hits=[], total=0, offset=offset)
+        return PackageResults(query=query, hits=[], total=0, offset=offset, filters=applied)
     counts = Plan(backend, query, facets).count()
     corrected = ""
     relaxed = False
@@ -279,6 +324,7 @@ def packages_search(
         more=total >= COUNT_LIMIT,
         facets=facets,
         buckets=counts,
+        filters=applied,
     )
 
 
@@ -335,12 +381,33 @@ def grids_search(*, query: ParsedQuery, offset: int = 0, limit: int = 10) -> Gri
     return GridResults(hits=hits, total=total, offset=offset)
 
 
+def _counted_cycles(facets: Facets) -> tuple[str, list[Any]]:
+    """Return the ids of the cycles the support facets count: supported today, or filtered by.
+
+    "Supported" is the compatibility app's: released and before its end of security support.
+    """
+    cycles = ReleaseCycle.objects.supported_on(timezone.localdate())
+    if facets.cycle_ids:
+        cycles = cycles | ReleaseCycle.objects.filter(pk__in=facets.cycle_ids)
+    sql, params = cycles.order_by().values("id").query.sql_with_params()
+    return sql, list(params)
+
+
+def _cycle_order(item: FacetValue) -> tuple[int, ...]:
+    return tuple(int(part) for part in item.value.split("."))
+
+
 def search_facets(*, results: PackageResults) -> SearchFacets:
-    """Return how many of a search's matches each category, grid and status has (1 query)."""
+    """Return how many of a search's matches each category, grid and status has (1 query).
+
+    And, for each supported Django and Python release cycle (and the filtered ones), how many
+    of them answer "yes".
+    """
     if results.facets is None or not results.total:
         return SearchFacets()
     plan = Plan(_backend(), results.query, results.facets)
     matches_sql, params = plan.all_set(results.buckets)
+    cycles_sql, cycles_params = _counted_cycles(results.facets)
     sql = (
         "WITH matched AS (SELECT DISTINCT p.id, p.category_id, "
         f"({LIVE}) AS live, "
@@ -359,7 +426,18 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
             f"COALESCE(SUM(CASE WHEN {status} THEN 1 ELSE 0 END), 0) FROM matched "
             for status in SEARCH_STATUSES
         )
+        # One pass: each match's answers, read from the (package, cycle) index, grouped by
+        # cycle. SQLite would rather read every "yes" of the cycles from the (cycle, answer)
+        # index and look each up in the matches (ten times slower): its CROSS JOIN keeps the
+        # matches as the outer loop (PostgreSQL plans it as any join).
+        + "UNION ALL SELECT rc.product, rc.cycle, "
+        "rc.cycle || CASE WHEN rc.lts THEN ' LTS' ELSE '' END, COALESCE(yes.n, 0) "
+        f"FROM {CYCLE_TABLE} rc LEFT JOIN (SELECT a.cycle_id, count(*) AS n FROM matched "
+        f"CROSS JOIN {ANSWER_TABLE} a WHERE a.package_id = matched.id AND a.answer = %s "
+        f"AND a.cycle_id IN ({cycles_sql}) GROUP BY a.cycle_id) "
+        f"AS yes ON yes.cycle_id = rc.id WHERE rc.id IN ({cycles_sql})"
     )
+    params += [Answer.YES.value, *cycles_params, *cycles_params]
     result = SearchFacets()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -369,9 +447,15 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
             result.categories.append(FacetValue(value, label, int(count)))
         elif facet == "grid":
             result.grids.append(FacetValue(value, label, int(count)))
+        elif facet == Product.DJANGO:
+            result.django.append(FacetValue(value, label, int(count)))
+        elif facet == Product.PYTHON:
+            result.python.append(FacetValue(value, label, int(count)))
         elif int(count):
             result.statuses.append(FacetValue(value, SEARCH_STATUSES[value], int(count)))
     result.categories.sort(key=lambda item: (-item.count, item.label.casefold()))
+    result.django.sort(key=_cycle_order, reverse=True)
+    result.python.sort(key=_cycle_order, reverse=True)
     return result
 
 
@@ -410,12 +494,18 @@ class SearchPage:
     grids: GridResults
     grid_page: Page[Any] | None
     facets: SearchFacets
+    # The filters applied (a release cycle that is not known is left out).
+    filters: SearchFilters = field(default_factory=SearchFilters)
 
 
 def search_page(
     *, text: str, page: int, per_page: int, filters: SearchFilters, kind: str = "packages"
 ) -> SearchPage:
-    """Return one page of results (4 queries; a filter by category or grid adds one)."""
+    """Return one page of results (4 queries).
+
+    Count, rank, grids and facets; with filters, looking up the category, grid and release
+    cycles asked for takes one query and the grids beside the packages (not filtered) go.
+    """
     grids_only = kind == "grids"
     offset = (max(page, 1) - 1) * per_page
     packages = packages_search(
@@ -437,7 +527,7 @@ def search_page(
     else:
         grids = (
             GridResults(hits=[], total=0, offset=0)
-            if filters.active
+            if packages.filters.active
             else grids_search(query=packages.query, limit=GRIDS_ON_RESULTS_PAGE)
         )
         grid_page = None
@@ -449,6 +539,7 @@ def search_page(
         grids=grids,
         grid_page=grid_page,
         facets=facets,
+        filters=packages.filters,
     )
 
 

@@ -24,6 +24,8 @@ def _filters(request: HttpRequest) -> SearchFilters:
         category=request.GET.get("category", "")[:100],
         grid=request.GET.get("grid", "")[:100],
         status=request.GET.get("status", "")[:20],
+        django=request.GET.get("django", "")[:20],
+        python=request.GET.get("python", "")[:20],
     )
 
 
@@ -200,6 +202,13 @@ def _api_answer(request: HttpRequest, result: SearchPage) -> dict[str, Any]:
             "category": [_facet(value) for value in result.facets.categories],
             "grid": [_facet(value) for value in result.facets.grids],
             "status": [_facet(value) for value in result.facets.statuses],
+            "django": [_facet(value) for value in result.facets.django],
+            "python": [_facet(value) for value in result.facets.python],
+        },
+        # The filters applied: a release cycle that is not known is left out (null).
+        "filters": {
+            name: getattr(result.filters, name) or None
+            for name in ("category", "grid", "status", "django", "python")
         },
     }
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from packyard.catalog.tests.factories import FetchedPackageFactory
+from packyard.compatibility.tests.conftest import release_cycles  # noqa: F401 (a fixture)
 from packyard.search.selectors import SearchFilters, packages_search
 
 
