@@ -301,6 +301,36 @@ class TestRoundTrip:
         assert visited == sum(len(record["packages"]) for record in GRIDS)
 
 
+@pytest.mark.usefixtures("new_york")
+@pytest.mark.django_db(transaction=True)
+def test_the_wagtail_walk_works_over_http_against_a_running_packyard(directory, live_server):
+    """The same walk with a real HTTP client against a Packyard server on 127.0.0.1.
+
+    As wagtail.org's importer does: only the host name differs from djangopackages.org's.
+    """
+    _out, err, error = run_import(directory.base_url, "--delay", "0")
+    assert error is None, err
+    base = f"{live_server.url}/api/v4/"
+    packages_by_id = {record["id"]: served(record) for record in PACKAGES}
+    visited = 0
+    with httpx.Client(timeout=10) as http:
+        url = f"{base}grids/"
+        while url:
+            response = http.get(url)
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "application/json"
+            page = response.json()
+            for grid in page["results"]:
+                for link in grid["packages"]:
+                    assert link.startswith(f"{base}packages/")
+                    answer = json.loads(http.get(link).text.replace(base, UPSTREAM))
+                    assert answer == packages_by_id[answer["id"]]
+                    visited += 1
+            url = page["next"]
+
+    assert visited == sum(len(record["packages"]) for record in GRIDS)
+
+
 # --- Running again ------------------------------------------------------------------------------
 
 
