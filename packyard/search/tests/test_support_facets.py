@@ -7,8 +7,10 @@ import pytest
 
 from packyard.catalog.tests.factories import CategoryFactory, ReleaseFactory
 from packyard.compatibility.models import PackageCompatibility
+from packyard.compatibility.rules import Answer
 from packyard.compatibility.services import compatibility_recompute
 from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from packyard.search import schema
 from packyard.search.selectors import SearchFilters, packages_search
 from packyard.search.tests.conftest import make_package
 from packyard.search.tests.test_views import result_titles
@@ -253,3 +255,9 @@ def test_a_changed_answer_changes_the_filtered_results_at_once():
 
     PackageCompatibility.objects.filter(package=package).delete()
     assert found() == []
+
+
+def test_the_index_names_the_answers_table_and_answer_of_the_compatibility_app():
+    """The triggers are written in SQL, so they name the table and the answer as text."""
+    assert PackageCompatibility._meta.db_table == schema.ANSWER_TABLE
+    assert Answer.YES.value == schema.YES
