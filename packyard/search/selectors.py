@@ -456,6 +456,12 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
     result.categories.sort(key=lambda item: (-item.count, item.label.casefold()))
     result.django.sort(key=_cycle_order, reverse=True)
     result.python.sort(key=_cycle_order, reverse=True)
+    # A support facet where no match says "yes" for any release (nothing known yet, as before
+    # PyPI is first fetched) would be a list of zeros: it is left out unless it is filtering.
+    if not results.filters.django and not any(item.count for item in result.django):
+        result.django = []
+    if not results.filters.python and not any(item.count for item in result.python):
+        result.python = []
     return result
 
 

@@ -117,6 +117,20 @@ def test_a_support_filter_keeps_the_packages_that_say_yes(client, orbits):
     assert result_titles(both) == ["orbit-mid"]
 
 
+def test_support_facets_are_left_out_while_no_match_is_known_to_work(client):
+    """Before PyPI is fetched nothing is known: no list of zeros; a filter can be cleared."""
+    answered(make_package("nebula-one"), make_package("nebula-two"))
+
+    page = client.get("/search/", {"q": "nebula"}).text
+    filtered = client.get("/search/", {"q": "nebula", "django": "6.0"}).text
+
+    assert result_titles(page) == ["nebula-one", "nebula-two"]
+    assert "Works with Django" not in page
+    assert "Works with Python" not in page
+    assert "No package matches with these filters" in filtered
+    assert "Clear all filters" in filtered
+
+
 def test_a_filter_by_a_release_past_its_end_still_works_and_shows(client, orbits):
     """A known release no longer supported (Django 4.2) filters, and shows as the filter."""
     page = client.get("/search/", {"q": "orbit", "django": "4.2"}).text
