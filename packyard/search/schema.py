@@ -558,6 +558,11 @@ def _postgresql_functions(quality: str) -> list[str]:
         "LANGUAGE plpgsql AS $$ BEGIN "
         f"TRUNCATE {PACKAGE_TABLE_POSTGRESQL}; "
         f"DELETE FROM {NAME_TABLE} WHERE kind = 'package'; RETURN NULL; END $$",
+        # Emptying the answers alone (a TRUNCATE of that table) takes every support token away.
+        "CREATE OR REPLACE FUNCTION packyard_search_support_truncated() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "PERFORM packyard_search_index_packages(ARRAY(SELECT id FROM catalog_package)); "
+        "RETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION packyard_search_grid_truncated() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
         f"TRUNCATE {GRID_TABLE_POSTGRESQL}; "
@@ -592,6 +597,7 @@ def _postgresql_triggers() -> dict[str, tuple[str, str]]:
         "packyard_search_support_insert": (ANSWER_TABLE, "INSERT", "support_changed"),
         "packyard_search_support_update": (ANSWER_TABLE, "UPDATE", "support_changed"),
         "packyard_search_support_delete": (ANSWER_TABLE, "DELETE", "support_changed"),
+        "packyard_search_support_truncate": (ANSWER_TABLE, "TRUNCATE", "support_truncated"),
     }
     for table, _column in QUALITY_TABLES:
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -625,6 +631,7 @@ POSTGRESQL_FUNCTIONS = (
     "packyard_search_grid_changed()",
     "packyard_search_membership_changed()",
     "packyard_search_support_changed()",
+    "packyard_search_support_truncated()",
     "packyard_search_package_truncated()",
     "packyard_search_grid_truncated()",
 )
@@ -672,6 +679,20 @@ def drop_tables(connection: BaseDatabaseWrapper) -> None:
 def tables_exist(connection: BaseDatabaseWrapper) -> bool:
     """Tell whether the index tables exist (the search migration ran)."""
     return NAME_TABLE in connection.introspection.table_names()
+
+
+def missing_source_tables(connection: BaseDatabaseWrapper) -> list[str]:
+    """Return the tables the triggers read that do not exist (an app migrated back to zero)."""
+    sources = [
+        "catalog_package",
+        "catalog_category",
+        "grids_grid",
+        "grids_gridpackage",
+        ANSWER_TABLE,
+        *(table for table, _column in QUALITY_TABLES),
+    ]
+    present = set(connection.introspection.table_names())
+    return [table for table in sources if table not in present]
 
 
 def trigger_names(connection: BaseDatabaseWrapper) -> set[str]:

@@ -186,8 +186,6 @@ def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
         for product, cycle in ((Product.DJANGO, filters.django), (Product.PYTHON, filters.python))
     }
     applied = replace(filters, django=cycles[Product.DJANGO], python=cycles[Product.PYTHON])
-    if filters.status and filters.status not in SEARCH_STATUSES:
-        return None, applied
     category_id = grid_id = None
     cycle_ids: tuple[int, ...] = ()
     if filters.category or filters.grid or any(cycles.values()):
@@ -214,6 +212,8 @@ def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
         cycle_ids = tuple(cycle_id for cycle_id in (django_id, python_id) if cycle_id is not None)
         if (filters.category and category_id is None) or (filters.grid and grid_id is None):
             return None, applied
+    if filters.status and filters.status not in SEARCH_STATUSES:
+        return None, applied
     facets = Facets(
         category_id=category_id, grid_id=grid_id, status=filters.status, cycle_ids=cycle_ids
     )
@@ -394,7 +394,8 @@ def _counted_cycles(facets: Facets) -> tuple[str, list[Any]]:
 
 
 def _cycle_order(item: FacetValue) -> tuple[int, ...]:
-    return tuple(int(part) for part in item.value.split("."))
+    """Order "3.9" before "3.13"; a name staff wrote otherwise ("6.0rc") sorts by its numbers."""
+    return tuple(int(number) for number in re.findall(r"\d+", item.value))
 
 
 def search_facets(*, results: PackageResults) -> SearchFacets:
@@ -456,12 +457,17 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
     result.categories.sort(key=lambda item: (-item.count, item.label.casefold()))
     result.django.sort(key=_cycle_order, reverse=True)
     result.python.sort(key=_cycle_order, reverse=True)
-    # A support facet where no match says "yes" for any release (nothing known yet, as before
-    # PyPI is first fetched) would be a list of zeros: it is left out unless it is filtering.
-    if not results.filters.django and not any(item.count for item in result.django):
-        result.django = []
-    if not results.filters.python and not any(item.count for item in result.python):
-        result.python = []
+    # While a support facet filters, it shows only the release it filters by (as category and
+    # grid do): its other counts would be of matches that work with both releases, not of what
+    # their links show. Where no match says "yes" for any release (nothing known yet, as before
+    # PyPI is first fetched), the facet would be a list of zeros: it is left out.
+    for name in ("django", "python"):
+        chosen = getattr(results.filters, name)
+        values: list[FacetValue] = getattr(result, name)
+        if chosen:
+            setattr(result, name, [item for item in values if item.value == chosen])
+        elif not any(item.count for item in values):
+            setattr(result, name, [])
     return result
 
 
@@ -507,10 +513,11 @@ class SearchPage:
 def search_page(
     *, text: str, page: int, per_page: int, filters: SearchFilters, kind: str = "packages"
 ) -> SearchPage:
-    """Return one page of results (4 queries).
+    """Return one page of results (4 queries; 5 when a filter names nothing that exists).
 
     Count, rank, grids and facets; with filters, looking up the category, grid and release
-    cycles asked for takes one query and the grids beside the packages (not filtered) go.
+    cycles asked for takes one query and the grids beside the packages (not filtered) go; when
+    the filters found are only unknown releases, which are ignored, the grids come back.
     """
     grids_only = kind == "grids"
     offset = (max(page, 1) - 1) * per_page

@@ -35,6 +35,14 @@ def triggers_on_after_migrations(*, using: str, plan: Any = None, **kwargs: Any)
     connection = connections[using]
     if connection.vendor not in schema.SUPPORTED_VENDORS or not schema.tables_exist(connection):
         return
+    missing = schema.missing_source_tables(connection)
+    if missing:
+        logger.warning(
+            "Search triggers not installed: they read %s, which do not exist. "
+            "Migrate every app forward, and the index is rebuilt.",
+            ", ".join(missing),
+        )
+        return
     if plan:
         search_index_rebuild(using=using)
     elif not schema.triggers_installed(connection):

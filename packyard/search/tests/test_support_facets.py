@@ -4,9 +4,10 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from packyard.catalog.tests.factories import CategoryFactory, ReleaseFactory
-from packyard.compatibility.models import PackageCompatibility
+from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer
 from packyard.compatibility.services import compatibility_recompute
 from packyard.grids.tests.factories import GridFactory, GridPackageFactory
@@ -109,6 +110,8 @@ def test_a_support_filter_keeps_the_packages_that_say_yes(client, orbits):
     assert result_titles(django) == ["orbit-new", "orbit-mid"]
     assert "<strong>2</strong> packages match with these filters" in django
     assert "<strong>Django 6.0</strong> (2)" in django
+    # Only the release filtered by: other counts would not be what their links show.
+    assert facet_items(django, "Works with Django") == ["Django 6.0 (2) \u00d7"]
     assert facet_items(django, "Works with Python")[1:4] == [
         "Python 3.14 1",
         "Python 3.13 2",
@@ -228,11 +231,8 @@ def test_the_json_search_has_support_facets_and_filters(client, orbits):
         "django": "6.0",
         "python": None,
     }
-    assert answer["facets"]["django"] == [
-        {"value": "6.1", "label": "6.1", "count": 1},
-        {"value": "6.0", "label": "6.0", "count": 2},
-        {"value": "5.2", "label": "5.2 LTS", "count": 1},
-    ]
+    # The filtering facet shows only its release; the other one counts every supported release.
+    assert answer["facets"]["django"] == [{"value": "6.0", "label": "6.0", "count": 2}]
     assert [item["value"] for item in answer["facets"]["python"]] == [
         "3.15",
         "3.14",
@@ -275,3 +275,42 @@ def test_the_index_names_the_answers_table_and_answer_of_the_compatibility_app()
     """The triggers are written in SQL, so they name the table and the answer as text."""
     assert PackageCompatibility._meta.db_table == schema.ANSWER_TABLE
     assert Answer.YES.value == schema.YES
+
+
+def test_an_unknown_release_is_reported_as_ignored_whatever_else_is_wrong(client, orbits):
+    """With a status that does not exist too, the JSON says the release was not applied."""
+    answer = client.get("/search/api/", {"q": "orbit", "status": "bogus", "django": "9.9"}).json()
+
+    assert answer["count"] == 0
+    assert answer["filters"]["django"] is None
+
+
+def test_a_release_cycle_named_by_hand_does_not_break_the_facets(client, orbits):
+    """Staff may name a cycle "6.2rc" in the admin: the facets still sort, by its numbers."""
+    ReleaseCycle.objects.create(
+        product=Product.DJANGO, cycle="6.2rc", major=6, minor=2, release_date=None
+    )
+
+    page = client.get("/search/", {"q": "orbit"})
+
+    assert page.status_code == 200
+    assert facet_items(page.text, "Works with Django")[:2] == ["Django 6.2rc 0", "Django 6.1 1"]
+
+
+def test_emptying_the_answers_table_takes_the_support_away():
+    """On PostgreSQL a TRUNCATE of the answers alone (no row triggers) reaches the index too."""
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's; SQLite deletes rows, which the row triggers see.")
+    answered(supporting("pulsar", django=["6.0"]))
+    only_60 = SearchFilters(django="6.0")
+    assert [hit.package.title for hit in packages_search(text="pulsar", filters=only_60).hits] == [
+        "pulsar"
+    ]
+
+    with connection.cursor() as cursor:
+        # The test's transaction holds deferred foreign-key checks, which TRUNCATE refuses.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {PackageCompatibility._meta.db_table}")
+
+    assert packages_search(text="pulsar", filters=only_60).hits == []
+    assert [hit.package.title for hit in packages_search(text="pulsar").hits] == ["pulsar"]
