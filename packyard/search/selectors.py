@@ -17,8 +17,7 @@ from django.utils import timezone
 from rapidfuzz.distance import OSA
 
 from packyard.catalog.models import Package
-from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
-from packyard.compatibility.rules import Answer
+from packyard.compatibility.models import Product, ReleaseCycle
 from packyard.grids.models import Grid
 from packyard.search import schema
 from packyard.search.backends import Backend, Facets, backend_for
@@ -53,7 +52,6 @@ SEARCH_STATUSES = {
 # What a support filter (`?django=`, `?python=`) looks like: a release cycle, MAJOR.MINOR.
 CYCLE_FORMAT = re.compile(r"\d{1,3}\.\d{1,3}")
 CYCLE_TABLE = ReleaseCycle._meta.db_table
-ANSWER_TABLE = PackageCompatibility._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -434,11 +432,11 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
         + "UNION ALL SELECT rc.product, rc.cycle, "
         "rc.cycle || CASE WHEN rc.lts THEN ' LTS' ELSE '' END, COALESCE(yes.n, 0) "
         f"FROM {CYCLE_TABLE} rc LEFT JOIN (SELECT a.cycle_id, count(*) AS n FROM matched "
-        f"CROSS JOIN {ANSWER_TABLE} a WHERE a.package_id = matched.id AND a.answer = %s "
+        f"CROSS JOIN {schema.ANSWER_TABLE} a WHERE a.package_id = matched.id AND a.answer = %s "
         f"AND a.cycle_id IN ({cycles_sql}) GROUP BY a.cycle_id) "
         f"AS yes ON yes.cycle_id = rc.id WHERE rc.id IN ({cycles_sql})"
     )
-    params += [Answer.YES.value, *cycles_params, *cycles_params]
+    params += [schema.YES, *cycles_params, *cycles_params]
     result = SearchFacets()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
