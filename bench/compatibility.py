@@ -16,9 +16,6 @@ PostgreSQL database on 127.0.0.1).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,7 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from databases import fresh_database  # noqa: E402 - after the path is set.
+from databases import (  # noqa: E402 - after the path is set.
+    print_result,
+    run_in_fresh_database,
+    setup_django,
+)
 
 CLASSIFIERS = [
     "Framework :: Django :: 4.2",
@@ -41,16 +42,7 @@ CLASSIFIERS = [
 
 def one_backend(count: int, database_url: str) -> dict[str, float | int]:
     """Fill a fresh database and time the computations (called in a fresh process)."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -125,35 +117,18 @@ def main() -> None:
     arguments = parser.parse_args()
 
     if arguments.one:
-        result = one_backend(arguments.packages, arguments.database_url)
-        print("RESULT " + json.dumps(result))
+        print_result(one_backend(arguments.packages, arguments.database_url))
         return
 
-    results = {}
-    for backend in arguments.backends:
-        database_url, drop = fresh_database(
-            postgres=backend != "sqlite", name=f"packyard_compatibility_bench_{arguments.packages}"
+    results = {
+        backend: run_in_fresh_database(
+            __file__,
+            ["--one", backend, "--packages", str(arguments.packages)],
+            postgres=backend != "sqlite",
+            name=f"packyard_compatibility_bench_{arguments.packages}",
         )
-        try:
-            process = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    backend,
-                    "--packages",
-                    str(arguments.packages),
-                    "--database-url",
-                    database_url,
-                ],
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        finally:
-            drop()
-        line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
-        results[backend] = json.loads(line.removeprefix("RESULT "))
+        for backend in arguments.backends
+    }
 
     print(f"\nCompatibility answers: {arguments.packages:,} packages (seconds)")
     print(

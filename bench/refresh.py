@@ -18,11 +18,9 @@ a warm run costs at most 0.2 GitHub rate units per package.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -32,7 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from databases import fresh_database  # noqa: E402 - after the path is set.
+from databases import (  # noqa: E402 - after the path is set.
+    print_result,
+    run_in_fresh_database,
+    setup_django,
+)
 
 HOST_SHARES = {"github": 0.85, "gitlab": 0.05, "bitbucket": 0.05, "forgejo": 0.05}
 
@@ -146,22 +148,15 @@ def refresh_all(label: str, fakes) -> dict[str, float]:
 def one_size(count: int, latency: float, database_url: str) -> dict[str, object]:
     """Run the benchmark for one size in this process (called in a fresh process)."""
     fakes, served = start_fakes(latency)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url,
-            "GITHUB_API_URL": served["github"].url,
-            "GITHUB_TOKEN": "benchmark-token",
-            "GITLAB_URL": sites(served)["gitlab"],
-            "BITBUCKET_API_URL": served["bitbucket"].url,
-            "FORGEJO_HOSTS": sites(served)["forgejo"],
-            "PYPI_URL": served["pypi"].url,
-            "LOG_LEVEL": "WARNING",
-        }
+    setup_django(
+        database_url,
+        GITHUB_API_URL=served["github"].url,
+        GITHUB_TOKEN="benchmark-token",  # noqa: S106 - the local fake GitHub takes any token
+        GITLAB_URL=sites(served)["gitlab"],
+        BITBUCKET_API_URL=served["bitbucket"].url,
+        FORGEJO_HOSTS=sites(served)["forgejo"],
+        PYPI_URL=served["pypi"].url,
     )
-    import django
-
-    django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -183,35 +178,18 @@ def main() -> None:
     arguments = parser.parse_args()
 
     if arguments.one:
-        result = one_size(arguments.one, arguments.latency, arguments.database_url)
-        print("RESULT " + json.dumps(result))
+        print_result(one_size(arguments.one, arguments.latency, arguments.database_url))
         return
 
-    results = []
-    for count in arguments.packages:
-        database_url, drop = fresh_database(
-            postgres=arguments.postgres, name=f"packyard_bench_refresh_{count}"
+    results = [
+        run_in_fresh_database(
+            __file__,
+            ["--one", str(count), "--latency", str(arguments.latency)],
+            postgres=arguments.postgres,
+            name=f"packyard_bench_refresh_{count}",
         )
-        try:
-            process = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    str(count),
-                    "--latency",
-                    str(arguments.latency),
-                    "--database-url",
-                    database_url,
-                ],
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        finally:
-            drop()
-        line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
-        results.append(json.loads(line.removeprefix("RESULT ")))
+        for count in arguments.packages
+    ]
 
     database = "PostgreSQL" if arguments.postgres else "SQLite"
     print(

@@ -19,9 +19,6 @@ query and in all, then the misses. Targets (issue 5): top-1 at least 90 %, top-3
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -29,7 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from databases import fresh_database  # noqa: E402 - after the path is set.
+from databases import (  # noqa: E402 - after the path is set.
+    print_result,
+    run_in_fresh_database,
+    setup_django,
+)
 
 # (kind, query, titles a developer expects first). Titles are the demo packages' titles.
 JUDGED: list[tuple[str, str, tuple[str, ...]]] = [
@@ -122,11 +123,7 @@ DEPTH = 10
 
 def one_backend(database_url: str) -> list[dict[str, object]]:
     """Load the demo into a fresh database and answer every judged query (fresh process)."""
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database_url})
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.core.management import call_command
 
     from packyard.importer.demo import demo_load
@@ -171,25 +168,15 @@ def main() -> None:
     arguments = parser.parse_args()
 
     if arguments.database_url:
-        print("RESULT " + json.dumps(one_backend(arguments.database_url)))
+        print_result(one_backend(arguments.database_url))
         return
 
-    results = {}
-    for backend in arguments.backends:
-        database_url, drop = fresh_database(
-            postgres=backend != "sqlite", name="packyard_search_quality"
+    results = {
+        backend: run_in_fresh_database(
+            __file__, [], postgres=backend != "sqlite", name="packyard_search_quality"
         )
-        try:
-            process = subprocess.run(
-                [sys.executable, __file__, "--database-url", database_url],
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        finally:
-            drop()
-        line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
-        results[backend] = json.loads(line.removeprefix("RESULT "))
+        for backend in arguments.backends
+    }
 
     kinds = list(dict.fromkeys(kind for kind, _, _ in JUDGED))
     print(f"\nSearch quality: {len(JUDGED)} judged queries over the demo data (111 packages)")

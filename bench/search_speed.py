@@ -44,7 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from databases import fresh_database  # noqa: E402 - after the path is set.
+from databases import (  # noqa: E402 - after the path is set.
+    print_result,
+    run_in_fresh_database,
+    setup_django,
+)
 
 SYNTH = Path("/work/shared/tools/synth_v4_records.py")
 if not SYNTH.exists():
@@ -236,16 +240,7 @@ def queries(records: list[dict], seed: int = 5) -> list[tuple[str, str]]:
 
 def one_backend(count: int, database_url: str, folder: str) -> dict[str, object]:
     """Fill a fresh database and time the queries (called in a fresh process)."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    import django
-
-    django.setup()
+    setup_django(database_url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -307,38 +302,19 @@ def main() -> None:
     arguments = parser.parse_args()
 
     if arguments.one:
-        result = one_backend(arguments.packages, arguments.database_url, arguments.folder)
-        print("RESULT " + json.dumps(result))
+        print_result(one_backend(arguments.packages, arguments.database_url, arguments.folder))
         return
 
     folder = tempfile.mkdtemp(prefix="packyard-search-records-")
-    results = {}
-    for backend in arguments.backends:
-        database_url, drop = fresh_database(
-            postgres=backend != "sqlite", name=f"packyard_search_bench_{arguments.packages}"
+    results = {
+        backend: run_in_fresh_database(
+            __file__,
+            ["--one", backend, "--packages", str(arguments.packages), "--folder", folder],
+            postgres=backend != "sqlite",
+            name=f"packyard_search_bench_{arguments.packages}",
         )
-        try:
-            process = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    backend,
-                    "--packages",
-                    str(arguments.packages),
-                    "--database-url",
-                    database_url,
-                    "--folder",
-                    folder,
-                ],
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        finally:
-            drop()
-        line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
-        results[backend] = json.loads(line.removeprefix("RESULT "))
+        for backend in arguments.backends
+    }
 
     print(
         f"\nSearch speed: {arguments.packages:,} synthetic packages, {GRIDS:,} grids, "
