@@ -1,13 +1,14 @@
-"""Benchmark of computing compatibility answers, and what keeping search current costs it.
+"""Benchmark of what is derived from the facts: compatibility answers and scores.
 
 Not a test. N synthetic packages, each with one release whose classifiers name three Django
 and three Python releases, get their answers for every release cycle from nothing
 (`compatibility_recompute`, as after an import), then again with nothing changed (as each
-night), then from nothing without the search index's triggers on the answers (the support
-tokens of `/search/?django=`), to show what those triggers cost.
+night); then their scores (`scores_recompute_all`, as `recompute_scores --all`), from nothing
+and again. Last, the answers from nothing once more without the search index's triggers on
+them (the support tokens of `/search/?django=`), to show what those triggers cost.
 
-    .venv/bin/python bench/compatibility.py                    # 2,000 packages, both databases
-    .venv/bin/python bench/compatibility.py --packages 500 --backends sqlite
+    .venv/bin/python bench/scoring.py                    # 5,000 packages, both databases
+    .venv/bin/python bench/scoring.py --packages 500 --backends sqlite
 
 Each backend runs in a process of its own with a fresh database (a temporary SQLite file, a new
 PostgreSQL database on 127.0.0.1).
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +54,7 @@ def one_backend(count: int, database_url: str) -> dict[str, float | int]:
     from packyard.compatibility.models import PackageCompatibility
     from packyard.compatibility.services import compatibility_recompute
     from packyard.core.repositories import RepositoryHost
+    from packyard.scoring.services import scores_recompute_all
     from packyard.search import schema
 
     call_command("migrate", verbosity=0)
@@ -85,15 +88,17 @@ def one_backend(count: int, database_url: str) -> dict[str, float | int]:
         batch_size=1000,
     )
 
-    def timed(label: str) -> float:
+    def timed(label: str, work: Callable[..., object]) -> float:
         with tqdm(total=count, desc=label, unit="package") as bar:
             started = time.perf_counter()
             with transaction.atomic():
-                compatibility_recompute(on_batch=bar.update)
+                work(on_batch=bar.update)
             return round(time.perf_counter() - started, 2)
 
-    first = timed("From nothing")
-    again = timed("Nothing changed")
+    first = timed("Answers from nothing", compatibility_recompute)
+    again = timed("Answers, nothing changed", compatibility_recompute)
+    scores = timed("Scores from nothing", scores_recompute_all)
+    scores_again = timed("Scores, nothing changed", scores_recompute_all)
     yes = PackageCompatibility.objects.filter(answer="yes").count()
     PackageCompatibility.objects.all().delete()
     with connection.cursor() as cursor:
@@ -104,13 +109,21 @@ def one_backend(count: int, database_url: str) -> dict[str, float | int]:
         ]:
             on = "" if connection.vendor == "sqlite" else f" ON {table}"
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
-    bare = timed("From nothing, no search triggers")
-    return {"packages": count, "yes": yes, "first": first, "again": again, "bare": bare}
+    bare = timed("Answers from nothing, no search triggers", compatibility_recompute)
+    return {
+        "packages": count,
+        "yes": yes,
+        "first": first,
+        "again": again,
+        "bare": bare,
+        "scores": scores,
+        "scores_again": scores_again,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--packages", type=int, default=2000)
+    parser.add_argument("--packages", type=int, default=5000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
@@ -125,20 +138,20 @@ def main() -> None:
             __file__,
             ["--one", backend, "--packages", str(arguments.packages)],
             postgres=backend != "sqlite",
-            name=f"packyard_compatibility_bench_{arguments.packages}",
+            name=f"packyard_scoring_bench_{arguments.packages}",
         )
         for backend in arguments.backends
     }
 
-    print(f"\nCompatibility answers: {arguments.packages:,} packages (seconds)")
+    print(f"\nAnswers and scores: {arguments.packages:,} packages (seconds)")
     print(
-        f"{'backend':<11} {'yes answers':>11} {'from nothing':>13} {'unchanged':>10} "
-        f"{'no triggers':>12}"
+        f"{'backend':<11} {'yes answers':>11} {'answers':>8} {'unchanged':>10} "
+        f"{'no search triggers':>19} {'scores':>7} {'unchanged':>10}"
     )
     for backend, result in results.items():
         print(
-            f"{backend:<11} {result['yes']:>11,} {result['first']:>13} {result['again']:>10} "
-            f"{result['bare']:>12}"
+            f"{backend:<11} {result['yes']:>11,} {result['first']:>8} {result['again']:>10} "
+            f"{result['bare']:>19} {result['scores']:>7} {result['scores_again']:>10}"
         )
 
 
