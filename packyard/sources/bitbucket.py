@@ -41,7 +41,7 @@ from packyard.core.repositories import Repository
 from packyard.sources.errors import UpstreamError
 from packyard.sources.registry import (
     WEEKS,
-    HostSession,
+    HostClient,
     JSONBody,
     Parts,
     contributors_by_commits,
@@ -97,7 +97,7 @@ def _keep_commits(body: JSONBody) -> JSONBody:
     return {"values": commits, "next": body.get("next")}
 
 
-class BitbucketClient:
+class BitbucketClient(HostClient):
     """Fetch repository facts from Bitbucket Cloud."""
 
     def __init__(
@@ -109,28 +109,13 @@ class BitbucketClient:
         max_commit_pages: int = 10,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        super().__init__(client, budget=budget, host=host, clock=clock)
         self.max_commit_pages = max(1, max_commit_pages)
-        self.clock = clock
-        self.session = HostSession(
-            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
-        )
 
     @classmethod
     def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
         """Return an `httpx.Client` for ``BITBUCKET_API_URL``."""
         return build_client(base_url=base_url or settings.BITBUCKET_API_URL)
-
-    @classmethod
-    def from_settings(
-        cls,
-        *,
-        budget: RateBudget | None = None,
-        base_url: str | None = None,
-        host: str | None = None,
-        http: httpx.Client | None = None,
-    ) -> BitbucketClient:
-        """Return a client for ``BITBUCKET_API_URL``."""
-        return cls(http or cls.build_http(base_url=base_url), budget=budget, host=host)
 
     def fetch(
         self, repository: Repository, validators: Validators | None = None
@@ -176,9 +161,7 @@ class BitbucketClient:
             total_commits=None,
             weekly_commits=weekly,
             contributors=contributors,
-            pending=tuple(parts.pending),
-            unavailable=tuple(parts.unavailable),
-            retry_at=parts.retry_at,
+            **parts.outcome(),
         )
 
     def _size(self, url: str, validators: Validators, what: str) -> int:

@@ -38,7 +38,7 @@ from packyard.sources.errors import UpstreamError
 from packyard.sources.registry import (
     CODEBERG,
     WEEKS,
-    HostSession,
+    HostClient,
     JSONBody,
     Parts,
     contributors_by_commits,
@@ -94,7 +94,7 @@ def _keep_commits(body: JSONBody) -> JSONBody:
     return commits
 
 
-class ForgejoClient:
+class ForgejoClient(HostClient):
     """Fetch repository facts from one Forgejo or Gitea server (``https://host/api/v1``)."""
 
     def __init__(
@@ -107,30 +107,15 @@ class ForgejoClient:
         page_size: int = 50,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        super().__init__(client, budget=budget, host=host, clock=clock)
         self.max_commit_pages = max(1, max_commit_pages)
         # Forgejo caps pages at its MAX_RESPONSE_ITEMS, 50 by default.
         self.page_size = max(1, min(50, page_size))
-        self.clock = clock
-        self.session = HostSession(
-            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
-        )
 
     @classmethod
     def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
         """Return an `httpx.Client` for a Forgejo API (Codeberg's by default)."""
         return build_client(base_url=base_url or f"https://{CODEBERG}/api/v1")
-
-    @classmethod
-    def from_settings(
-        cls,
-        *,
-        budget: RateBudget | None = None,
-        base_url: str | None = None,
-        host: str | None = None,
-        http: httpx.Client | None = None,
-    ) -> ForgejoClient:
-        """Return a client for a Forgejo API (a host in ``FORGEJO_HOSTS``, or Codeberg)."""
-        return cls(http or cls.build_http(base_url=base_url), budget=budget, host=host)
 
     def fetch(
         self, repository: Repository, validators: Validators | None = None
@@ -185,9 +170,7 @@ class ForgejoClient:
             total_commits=total_commits,
             weekly_commits=weekly,
             contributors=contributors,
-            pending=tuple(parts.pending),
-            unavailable=tuple(parts.unavailable),
-            retry_at=parts.retry_at,
+            **parts.outcome(),
         )
 
     def _newest(

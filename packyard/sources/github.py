@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -48,7 +48,7 @@ from packyard.sources.errors import NotFound, RateLimited, SourceError, Upstream
 from packyard.sources.registry import (
     WEEKS,
     Halt,
-    HostSession,
+    HostClient,
     JSONBody,
     Parts,
     StillComputing,
@@ -155,7 +155,7 @@ class _Summary:
     empty: bool = False
 
 
-class GitHubClient:
+class GitHubClient(HostClient):
     """Fetch repository facts from GitHub.com or a GitHub Enterprise server."""
 
     def __init__(
@@ -170,12 +170,10 @@ class GitHubClient:
         batch_size: int = MAX_BATCH,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        super().__init__(client, budget=budget, host=host, clock=clock)
         self.graphql = graphql
         self.max_contributor_pages = max(1, max_contributor_pages)
         self.batch_size = max(1, min(MAX_BATCH, batch_size))
-        self.session = HostSession(
-            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
-        )
         self.graphql_url = graphql_url or self._graphql_url(client.base_url)
 
     @staticmethod
@@ -204,7 +202,7 @@ class GitHubClient:
         base_url: str | None = None,
         host: str | None = None,
         http: httpx.Client | None = None,
-    ) -> GitHubClient:
+    ) -> Self:
         """Return a client from ``GITHUB_API_URL``, ``GITHUB_TOKEN`` and ``GITHUB_GRAPHQL``."""
         return cls(
             http or cls.build_http(base_url=base_url),
@@ -442,9 +440,7 @@ class GitHubClient:
             total_commits=total_commits,
             weekly_commits=weekly,
             contributors=contributors,
-            pending=tuple(parts.pending),
-            unavailable=tuple(parts.unavailable),
-            retry_at=parts.retry_at,
+            **parts.outcome(),
         )
 
     def _newest_commit(

@@ -45,7 +45,7 @@ from packyard.sources.errors import UpstreamError
 from packyard.sources.registry import (
     WEEKS,
     Answer,
-    HostSession,
+    HostClient,
     JSONBody,
     Parts,
     count,
@@ -111,7 +111,7 @@ class _Project:
     empty: bool
 
 
-class GitLabClient:
+class GitLabClient(HostClient):
     """Fetch repository facts from one GitLab instance (``https://host/api/v4``)."""
 
     def __init__(
@@ -124,12 +124,9 @@ class GitLabClient:
         max_contributor_pages: int = 100,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        super().__init__(client, budget=budget, host=host, clock=clock)
         self.max_commit_pages = max(1, max_commit_pages)
         self.max_contributor_pages = max(1, max_contributor_pages)
-        self.clock = clock
-        self.session = HostSession(
-            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
-        )
 
     @classmethod
     def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
@@ -138,18 +135,6 @@ class GitLabClient:
         base_url = base_url or default
         same_site = urlsplit(base_url).netloc.lower() == urlsplit(default).netloc.lower()
         return build_client(base_url=base_url, token=settings.GITLAB_TOKEN if same_site else "")
-
-    @classmethod
-    def from_settings(
-        cls,
-        *,
-        budget: RateBudget | None = None,
-        base_url: str | None = None,
-        host: str | None = None,
-        http: httpx.Client | None = None,
-    ) -> GitLabClient:
-        """Return a client for ``GITLAB_URL`` (or another GitLab API at `base_url`)."""
-        return cls(http or cls.build_http(base_url=base_url), budget=budget, host=host)
 
     def fetch(
         self, repository: Repository, validators: Validators | None = None
@@ -184,9 +169,7 @@ class GitLabClient:
             total_commits=total_commits,
             weekly_commits=weekly,
             contributors=contributors,
-            pending=tuple(parts.pending),
-            unavailable=tuple(parts.unavailable),
-            retry_at=parts.retry_at,
+            **parts.outcome(),
         )
 
     def _project(self, path: str, validators: Validators) -> _Project:

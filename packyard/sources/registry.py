@@ -43,7 +43,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -538,6 +538,41 @@ class HostSession:
 # --- Parts of a fetch that may fail alone ----------------------------------------------------
 
 
+class HostClient:
+    """What every code host's client shares: a `HostSession` on the `httpx.Client` it is given,
+    and `from_settings`, which builds that client with the subclass's `build_http`."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        budget: RateBudget | None = None,
+        host: str | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.clock = clock
+        self.session = HostSession(
+            client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
+        )
+
+    @classmethod
+    def build_http(cls, *, base_url: str | None = None) -> httpx.Client:
+        """Return an `httpx.Client` for this host's API (`base_url`, or the one in settings)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_settings(
+        cls,
+        *,
+        budget: RateBudget | None = None,
+        base_url: str | None = None,
+        host: str | None = None,
+        http: httpx.Client | None = None,
+    ) -> Self:
+        """Return a client for the API in settings (or at `base_url`), on `http` if given."""
+        return cls(http or cls.build_http(base_url=base_url), budget=budget, host=host)
+
+
 class StillComputing(Exception):
     """The host is still computing this part (GitHub's 202 from a statistics endpoint)."""
 
@@ -585,6 +620,14 @@ class Parts:
     def give_up(self, *names: str) -> None:
         """Note parts that could not be given (a walk past its bound)."""
         self.unavailable.extend(name for name in names if name not in self.unavailable)
+
+    def outcome(self) -> dict[str, Any]:
+        """Return the `RepositoryFacts` fields that say which parts are missing, and till when."""
+        return {
+            "pending": tuple(self.pending),
+            "unavailable": tuple(self.unavailable),
+            "retry_at": self.retry_at,
+        }
 
 
 def expect_mapping(body: JSONBody, what: str) -> dict[str, Any]:
