@@ -18,6 +18,7 @@ from packyard.accounts.permissions import Action, can, require
 from packyard.catalog import selectors, services
 from packyard.catalog.forms import PackageForm, RepositoryForm
 from packyard.catalog.models import Category, Package
+from packyard.core.forms import form_add_service_errors
 from packyard.core.paging import page_of
 from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
 from packyard.core.types import HtmxHttpRequest
@@ -116,15 +117,6 @@ def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # --- Adding and editing packages ------------------------------------------------------------
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the fields it names."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _suggested_slug(name: str) -> str:
     """Return a free slug made from a repository name ("django-foo", then "django-foo-2")."""
     base = slugify(name)[:90] or "package"
@@ -198,7 +190,7 @@ def package_add(request: HtmxHttpRequest) -> HttpResponse:
                 documentation_url=data["documentation_url"],
             )
         except ValidationError as error:
-            _form_errors(details, error)
+            form_add_service_errors(details, error)
         else:
             package_refresh_enqueue(package_id=package.pk)
             messages.success(
@@ -234,7 +226,7 @@ def package_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             change = services.package_update(package=package, actor=request.user, changes=changes)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if change is None:
                 messages.info(request, "Nothing changed.")

@@ -16,6 +16,7 @@ from packyard.accounts import ratelimits
 from packyard.accounts import selectors as accounts_selectors
 from packyard.accounts.permissions import Action, can, require
 from packyard.catalog.models import Package
+from packyard.core.forms import form_add_service_errors
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids import selectors, services
@@ -79,15 +80,6 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # --- Editing -----------------------------------------------------------------------------------
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the fields it names."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _grid(slug: str) -> Grid:
     return get_object_or_404(Grid, slug=slug)
 
@@ -115,7 +107,7 @@ def grid_add(request: HtmxHttpRequest) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"{grid.title} is created: add packages and features.")
             return _to_grid(grid)
@@ -146,7 +138,7 @@ def grid_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             change = services.grid_update(grid=grid, actor=request.user, changes=form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if change is None:
                 messages.info(request, "Nothing changed.")
@@ -226,7 +218,7 @@ def feature_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         try:
             services.feature_create(grid=grid, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Feature {form.cleaned_data['title']} is added.")
             return _to_grid(grid)
@@ -256,7 +248,7 @@ def feature_edit(request: HtmxHttpRequest, slug: str, feature_id: int) -> HttpRe
         try:
             services.feature_update(feature=feature, actor=request.user, changes=form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, f"Feature {feature.title} is saved.")
             return _to_grid(grid)
@@ -332,7 +324,7 @@ def cell_edit(
                 actor=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             if request.htmx:
                 return render(request, "grids/cell_edit.html#cell", context)
