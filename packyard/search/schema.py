@@ -656,19 +656,17 @@ def create_tables(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(statement)
 
 
+def _index_tables(connection: BaseDatabaseWrapper) -> tuple[str, ...]:
+    """Return the tables that hold the index's rows on this database."""
+    if vendor_of(connection) == "sqlite":
+        return (*PACKAGE_TABLES_SQLITE, *GRID_TABLES_SQLITE, NAME_TABLE)
+    return (PACKAGE_TABLE_POSTGRESQL, GRID_TABLE_POSTGRESQL, WORD_TABLE_POSTGRESQL, NAME_TABLE)
+
+
 def drop_tables(connection: BaseDatabaseWrapper) -> None:
     """Drop the index tables and their triggers."""
     uninstall_triggers(connection)
-    tables: tuple[str, ...]
-    if vendor_of(connection) == "sqlite":
-        tables = (*PACKAGE_TABLES_SQLITE, *GRID_TABLES_SQLITE, NAME_TABLE)
-    else:
-        tables = (
-            PACKAGE_TABLE_POSTGRESQL,
-            GRID_TABLE_POSTGRESQL,
-            WORD_TABLE_POSTGRESQL,
-            NAME_TABLE,
-        )
+    tables = _index_tables(connection)
     with connection.cursor() as cursor:
         if vendor_of(connection) == "sqlite":
             cursor.execute("DROP TABLE IF EXISTS packyard_search_package_vocab")
@@ -760,16 +758,7 @@ def install_triggers(connection: BaseDatabaseWrapper) -> None:
 
 def clear(connection: BaseDatabaseWrapper) -> None:
     """Remove every row of the index."""
-    tables: tuple[str, ...]
-    if vendor_of(connection) == "sqlite":
-        tables = (*PACKAGE_TABLES_SQLITE, *GRID_TABLES_SQLITE, NAME_TABLE)
-    else:
-        tables = (
-            PACKAGE_TABLE_POSTGRESQL,
-            GRID_TABLE_POSTGRESQL,
-            WORD_TABLE_POSTGRESQL,
-            NAME_TABLE,
-        )
+    tables = _index_tables(connection)
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table}")
