@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from packyard.accounts.tests.fake_github import FakeGitHubOAuth, GitHubUser
+from tests.fakes.github_oauth import FakeGitHubOAuth, GitHubUser
 
 CLIENT_ID = "packyard-test-client"
 CLIENT_SECRET = "packyard-test-secret"

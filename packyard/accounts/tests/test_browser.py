@@ -8,9 +8,14 @@ import re
 import pytest
 
 from packyard.catalog.models import Package
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory
 from packyard.grids.models import Element
-from packyard.grids.tests.factories import FeatureFactory, GridFactory, GridPackageFactory
+from tests.factories import (
+    CategoryFactory,
+    FeatureFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

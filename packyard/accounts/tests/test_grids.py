@@ -10,16 +10,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from packyard.accounts.models import Mark, Stewardship
-from packyard.accounts.tests.factories import member, newcomer, staff
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
 from packyard.grids.models import Element, Grid
-from packyard.grids.tests.factories import (
+from packyard.history.models import Change
+from tests.factories import (
     ElementFactory,
     FeatureFactory,
+    FetchedPackageFactory,
     GridFactory,
     GridPackageFactory,
+    PackageFactory,
+    member,
+    newcomer,
+    staff,
 )
-from packyard.history.models import Change
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from packyard.accounts.models import Profile
-from packyard.accounts.tests.factories import ProfileFactory, UserFactory, member
-from packyard.accounts.tests.fake_github import GitHubUser
+from tests.factories import ProfileFactory, UserFactory, member
+from tests.fakes.github_oauth import GitHubUser
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from packyard.accounts.models import Flag, Mark, Review, SiteEntry
-from packyard.accounts.tests.factories import member, newcomer, staff
 from packyard.catalog.models import Package
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory
 from packyard.history.models import Change
+from tests.factories import CategoryFactory, PackageFactory, member, newcomer, staff
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import resolve
 from django_tasks_db.models import DBTaskResult
 
-from packyard.accounts.tests.world import (
+from tests.world import (
     ROLES,
     World,
     build_world,

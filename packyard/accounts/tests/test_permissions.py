@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from packyard.accounts import permissions
 from packyard.accounts.permissions import Action, Role, can, decide, role_of
-from packyard.accounts.tests.factories import ProfileFactory, UserFactory, member, staff
-from packyard.catalog.tests.factories import PackageFactory
-from packyard.grids.tests.factories import GridFactory
+from tests.factories import GridFactory, PackageFactory, ProfileFactory, UserFactory, member, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +107,7 @@ def test_use_counts_feed_the_adoption_score():
 def test_a_github_login_stewards_only_github_packages_it_contributes_to():
     """A GitHub login that matches a contributor's name on another host makes no steward."""
     from packyard.accounts.permissions import Action, decide, is_steward
-    from packyard.accounts.tests.factories import member
-    from packyard.catalog.tests.factories import PackageFactory
+    from tests.factories import PackageFactory, member
 
     person = member()
     person.profile.github_login = "alice"

@@ -6,8 +6,7 @@ import pytest
 
 from packyard.api.v4.selectors import search_ranked
 from packyard.api.v4.serializers import clean_title, without_prefix
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from tests.factories import FetchedPackageFactory, GridFactory, GridPackageFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from packyard.catalog.tests.factories import CategoryFactory, FetchedPackageFactory, PackageFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from tests.factories import (
+    CategoryFactory,
+    FetchedPackageFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

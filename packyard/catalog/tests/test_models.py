@@ -4,12 +4,14 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from packyard.catalog.models import Category, Package, Release
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory, ReleaseFactory
 from packyard.grids.models import Element, Grid, GridPackage
-from packyard.grids.tests.factories import (
+from tests.factories import (
+    CategoryFactory,
     ElementFactory,
     GridFactory,
     GridPackageFactory,
+    PackageFactory,
+    ReleaseFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from packyard.catalog.services import (
     latest_release,
     package_releases_set,
 )
-from packyard.catalog.tests.factories import PackageFactory, ReleaseFactory
+from tests.factories import PackageFactory, ReleaseFactory
 
 DAY = dt.timedelta(days=1)
 START = dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.UTC)

@@ -9,15 +9,16 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from packyard.catalog.tests.factories import (
+from packyard.core.repositories import RepositoryHost
+from packyard.refresh.models import FetchState, FetchStatus, Source
+from tests.factories import (
     CategoryFactory,
     FetchedPackageFactory,
+    GridFactory,
+    GridPackageFactory,
     PackageFactory,
     ReleaseFactory,
 )
-from packyard.core.repositories import RepositoryHost
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
-from packyard.refresh.models import FetchState, FetchStatus, Source
 
 pytestmark = pytest.mark.django_db
 

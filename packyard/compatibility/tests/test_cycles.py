@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from packyard.catalog.tests.factories import PackageFactory, ReleaseFactory
 from packyard.compatibility.cycles import CycleDataError, parse_cycles, product_from_name
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
+from tests.factories import PackageFactory, ReleaseFactory
 
 DJANGO_7 = {
     "cycle": "7.0",

@@ -11,9 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from packyard.catalog.models import Package
-from packyard.catalog.tests.factories import PackageFactory, ReleaseFactory
 from packyard.compatibility.services import compatibility_recompute
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from tests.factories import GridFactory, GridPackageFactory, PackageFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

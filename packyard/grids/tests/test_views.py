@@ -9,12 +9,14 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory, ReleaseFactory
-from packyard.grids.tests.factories import (
+from tests.factories import (
     ElementFactory,
     FeatureFactory,
+    FetchedPackageFactory,
     GridFactory,
     GridPackageFactory,
+    PackageFactory,
+    ReleaseFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from packyard.accounts.tests.factories import member, staff
 from packyard.catalog.models import Category
 from packyard.catalog.services import package_change_revert, package_create, package_update
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory
 from packyard.grids.models import Element, GridPackage
 from packyard.grids.services import (
     element_set,
@@ -25,9 +23,9 @@ from packyard.grids.services import (
     grid_remove_package,
     grid_update,
 )
-from packyard.grids.tests.factories import GridFactory
 from packyard.history.models import Action, Change, Subject
 from packyard.history.templatetags.history import change_diff, word_diff
+from tests.factories import CategoryFactory, GridFactory, PackageFactory, member, staff
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import transaction
 
 from packyard.catalog.models import Category, Package
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory
 from packyard.core.repositories import RepositoryHost
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.importer.demo import DEMO_FEATURES, DEMO_SOURCE, demo_load
@@ -24,6 +23,7 @@ from packyard.importer.services import (
     pypi_name_from_url,
     record_import,
 )
+from tests.factories import CategoryFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from packyard.catalog.tests.factories import (
+from packyard.importer.models import ImportRun, RecordKind, UpstreamRecord
+from packyard.refresh.models import FetchState, FetchStatus, Source
+from tests.factories import (
     CategoryFactory,
+    ElementFactory,
     FetchedPackageFactory,
     ReleaseFactory,
 )
-from packyard.grids.tests.factories import ElementFactory
-from packyard.importer.models import ImportRun, RecordKind, UpstreamRecord
-from packyard.refresh.models import FetchState, FetchStatus, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +58,11 @@ def rows(admin_user):
     group = Group.objects.create(name="Editors")
     admin_user.groups.add(group)
     # Accounts and the history of edits (packyard.accounts, packyard.history).
-    from packyard.accounts.tests.factories import community_rows
+    from tests.factories import community_rows
 
     community_rows(package=package, other=other, user=admin_user)
     # Compatibility answers, scores, dependencies, advisories, status (packyard.scoring).
-    from packyard.scoring.tests.factories import scoring_rows
+    from tests.factories import scoring_rows
 
     scoring_rows(package=package, other=other)
     DBTaskResult.objects.create(

@@ -2,8 +2,7 @@
 
 import pytest
 
-from packyard.catalog.tests.factories import FetchedPackageFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
+from tests.factories import FetchedPackageFactory, GridFactory, GridPackageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,15 @@ from django.test import RequestFactory
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory, ReleaseFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.pages import health
 from packyard.pages.views import server_error
+from tests.factories import (
+    CategoryFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+    ReleaseFactory,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import pytest
 from django.core.cache import cache
 
-from packyard.catalog.tests.factories import PackageFactory
 from packyard.core.repositories import repository_identity
 from packyard.sources import registry
-from packyard.sources.testing import (
+from tests.factories import PackageFactory
+from tests.fakes.upstreams import (
     FakeBitbucket,
     FakeForge,
     FakeForgejo,

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from packyard.catalog.models import Package, Release
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.refresh.runner import packages_refresh
 from packyard.refresh.selectors import packages_due
@@ -22,7 +21,8 @@ from packyard.refresh.services import (
 )
 from packyard.sources import registry
 from packyard.sources.registry import weekly_counts
-from packyard.sources.testing import make_commits, pypi_file
+from tests.factories import FetchedPackageFactory, PackageFactory
+from tests.fakes.upstreams import make_commits, pypi_file
 
 from .conftest import NOW
 

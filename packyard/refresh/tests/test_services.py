@@ -6,7 +6,6 @@ import pytest
 import time_machine
 
 from packyard.catalog.models import Package
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.refresh.services import (
     package_apply_pypi,
@@ -23,6 +22,7 @@ from packyard.sources.types import (
     Validators,
     Vulnerability,
 )
+from tests.factories import FetchedPackageFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ import json
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from packyard.accounts.tests.factories import newcomer
-from packyard.catalog.tests.factories import FetchedPackageFactory
+from tests.factories import FetchedPackageFactory, newcomer
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from packyard.catalog.tests.factories import PackageFactory, ReleaseFactory
 from packyard.scoring.advisories import (
     AdvisoryDataError,
     AdvisoryView,
@@ -18,6 +17,7 @@ from packyard.scoring.advisories import (
     parse_osv,
 )
 from packyard.scoring.models import Advisory, AffectedPackage, PackageScore
+from tests.factories import PackageFactory, ReleaseFactory
 
 
 def ranged(*events, versions=()):

@@ -2,9 +2,8 @@
 
 import pytest
 
-from packyard.catalog.tests.factories import FetchedPackageFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.scoring.services import scores_recompute
+from tests.factories import FetchedPackageFactory, GridFactory, GridPackageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

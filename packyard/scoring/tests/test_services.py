@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory, ReleaseFactory
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.scoring.advisories import parse_osv
@@ -21,6 +20,7 @@ from packyard.scoring.services import (
     scores_recompute,
     scores_snapshot,
 )
+from tests.factories import FetchedPackageFactory, PackageFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

@@ -8,10 +8,10 @@ import pytest
 from crontask import scheduler
 from django.utils import timezone
 
-from packyard.catalog.tests.factories import FetchedPackageFactory
 from packyard.refresh.models import FetchState, Source
 from packyard.scoring.models import PackageScore, ScoreSnapshot
 from packyard.scoring.tasks import scores_daily_task, scores_recompute_due_task
+from tests.factories import FetchedPackageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

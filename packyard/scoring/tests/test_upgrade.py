@@ -12,10 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from packyard.catalog.tests.factories import FetchedPackageFactory, ReleaseFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.scoring.models import PackageScore
 from packyard.scoring.services import scores_recompute
+from tests.factories import FetchedPackageFactory, GridFactory, GridPackageFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

@@ -12,10 +12,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory, ReleaseFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.scoring.models import PackageScore, PackageStatus
 from packyard.scoring.services import package_status_set, scores_daily, scores_recompute
+from tests.factories import (
+    FetchedPackageFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+    ReleaseFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

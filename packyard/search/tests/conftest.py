@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from packyard.catalog.tests.factories import FetchedPackageFactory
 from packyard.compatibility.tests.conftest import release_cycles  # noqa: F401 (a fixture)
 from packyard.search.selectors import SearchFilters, packages_search
+from tests.factories import FetchedPackageFactory
 
 
 def make_package(title, *, stars=100, days_since_commit=30, description="", **facts):

@@ -11,15 +11,14 @@ from django.core.management import call_command
 from django.db import connection
 
 from packyard.catalog.models import Category, Package
-from packyard.catalog.tests.factories import CategoryFactory, PackageFactory
 from packyard.grids.models import Grid, GridPackage
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.search import schema
 from packyard.search.checks import check_search_triggers
 from packyard.search.query import parse_query
 from packyard.search.selectors import grids_search
 from packyard.search.signals import triggers_on_after_migrations
 from packyard.search.tests.conftest import make_package, titles
+from tests.factories import CategoryFactory, GridFactory, GridPackageFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.search.selectors import SearchQueryError, packages_search
 from packyard.search.tests.conftest import make_package, titles
+from tests.factories import GridFactory, GridPackageFactory
 
 pytestmark = pytest.mark.django_db
 

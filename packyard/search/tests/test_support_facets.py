@@ -6,15 +6,14 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from packyard.catalog.tests.factories import CategoryFactory, ReleaseFactory
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer
 from packyard.compatibility.services import compatibility_recompute
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.search import schema
 from packyard.search.selectors import SearchFilters, packages_search
 from packyard.search.tests.conftest import make_package
 from packyard.search.tests.test_views import result_titles
+from tests.factories import CategoryFactory, GridFactory, GridPackageFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
 

@@ -7,9 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from packyard.catalog.tests.factories import CategoryFactory
-from packyard.grids.tests.factories import GridFactory, GridPackageFactory
 from packyard.search.tests.conftest import make_package
+from tests.factories import CategoryFactory, GridFactory, GridPackageFactory
 
 pytestmark = pytest.mark.django_db
 

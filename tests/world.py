@@ -10,17 +10,22 @@ from django.contrib.sessions.models import Session
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from packyard.accounts.models import DeprecationProposal, Flag, FlagTopic, SiteEntry, Stewardship
-from packyard.accounts.tests.factories import ProfileFactory, member, newcomer, staff, steward
 from packyard.catalog.services import package_update
-from packyard.catalog.tests.factories import FetchedPackageFactory, PackageFactory
 from packyard.grids.services import element_set
-from packyard.grids.tests.factories import (
+from packyard.history.models import Change
+from tests.factories import (
     ElementFactory,
     FeatureFactory,
+    FetchedPackageFactory,
     GridFactory,
     GridPackageFactory,
+    PackageFactory,
+    ProfileFactory,
+    member,
+    newcomer,
+    staff,
+    steward,
 )
-from packyard.history.models import Change
 
 ROLES = ("anonymous", "newcomer", "member", "steward", "staff")
 
