@@ -174,7 +174,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "packyard.accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "packyard.accounts.adapters.SocialAccountAdapter"
-ACCOUNT_FORMS = {"login": "packyard.accounts.forms.StaffLoginForm"}
+ACCOUNT_FORMS = {"login": "packyard.pages.accounts.forms.StaffLoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username"}
 # The login form has a password field only when sign-up would ask for one (sign-up is closed).
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]

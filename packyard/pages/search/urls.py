@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.search import views
+from packyard.pages.search import views
 
 app_name = "search"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.grids import views
+from packyard.pages.grids import views
 
 app_name = "grids"
 

@@ -14,7 +14,7 @@ from packyard.compatibility.requirements import parse_requirements
 from packyard.core.types import HtmxHttpRequest
 from packyard.scoring import selectors, services
 from packyard.scoring.dimensions import DIMENSION_TITLES
-from packyard.scoring.forms import StatusForm, UpgradeForm
+from packyard.pages.scoring.forms import StatusForm, UpgradeForm
 from packyard.scoring.models import PackageStatus
 
 FORM_ERROR = 400

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.refresh import views
+from packyard.pages.refresh import views
 
 app_name = "refresh"
 

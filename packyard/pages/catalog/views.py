@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from packyard.accounts import ratelimits
+from packyard.pages import ratelimits
 from packyard.accounts import selectors as accounts_selectors
 from packyard.accounts.permissions import Action, can, require
 from packyard.catalog import selectors, services
-from packyard.catalog.forms import PackageForm, RepositoryForm
+from packyard.pages.catalog.forms import PackageForm, RepositoryForm
 from packyard.catalog.models import Category, Package
 from packyard.core.forms import form_add_service_errors
 from packyard.core.paging import page_of

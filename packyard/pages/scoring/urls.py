@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.scoring import views
+from packyard.pages.scoring import views
 
 app_name = "scoring"
 

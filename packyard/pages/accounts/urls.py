@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.accounts import views
+from packyard.pages.accounts import views
 
 app_name = "accounts"
 

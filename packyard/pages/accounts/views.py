@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from packyard.accounts import forms, ratelimits, selectors, services
+from packyard.accounts import selectors, services
+from packyard.pages import ratelimits
+from packyard.pages.accounts import forms
 from packyard.accounts.adapters import github_login_enabled
 from packyard.accounts.models import DeprecationProposal, Flag, MarkKind, SiteEntry
 from packyard.accounts.permissions import Action, require

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from packyard.catalog import feeds, views
+from packyard.pages.catalog import feeds, views
 
 app_name = "catalog"
 

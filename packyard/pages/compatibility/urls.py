@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from packyard.compatibility import views
+from packyard.pages.compatibility import views
 
 app_name = "compatibility"
 

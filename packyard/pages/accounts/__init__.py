@@ -1,0 +1,1 @@
+"""Pages of people: sign-in, profiles, marks, flags, proposals and moderation."""

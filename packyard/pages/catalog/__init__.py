@@ -1,0 +1,1 @@
+"""Catalogue pages: the package list, categories, a package, its edits and feeds."""

@@ -1,0 +1,1 @@
+"""Readiness pages: which packages work with a Django or Python release."""

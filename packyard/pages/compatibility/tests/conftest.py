@@ -1,0 +1,5 @@
+"""Fixtures shared with the compatibility app's own tests."""
+
+from __future__ import annotations
+
+from packyard.compatibility.tests.conftest import release_cycles  # noqa: F401 (a fixture)

@@ -1,0 +1,1 @@
+"""Grid pages: the list, a comparison, and editing packages, features and cells."""

@@ -1,0 +1,1 @@
+"""The "fetch latest data" button and the code host webhook."""

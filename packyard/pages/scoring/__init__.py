@@ -1,0 +1,1 @@
+"""Score, status and upgrade-check pages."""

@@ -1,0 +1,1 @@
+"""Search pages: results, suggestions, the JSON search and OpenSearch."""
