@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,9 +11,6 @@ from django.urls import reverse
 
 from packyard.core.models import TimeStampedModel
 from packyard.core.repositories import RepositoryHost
-
-if TYPE_CHECKING:
-    from packyard.grids.models import GridPackage
 
 WEEKS_OF_ACTIVITY = 52
 
@@ -161,9 +157,6 @@ class Package(TimeStampedModel):
     )
 
     objects = PackageQuerySet.as_manager()
-
-    if TYPE_CHECKING:
-        grid_memberships: models.Manager[GridPackage]
 
     class Meta:
         ordering = ["title"]

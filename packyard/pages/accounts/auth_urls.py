@@ -11,8 +11,8 @@ from allauth.socialaccount import views as social_views
 from django.urls import path
 
 from packyard.accounts import github
-from packyard.pages.ratelimits import limit_logins
 from packyard.pages.accounts.views import github_configured
+from packyard.pages.ratelimits import limit_logins
 
 urlpatterns = [
     path("login/", limit_logins(account_views.login), name="account_login"),

@@ -18,8 +18,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from packyard.accounts import selectors, services
-from packyard.pages import ratelimits
-from packyard.pages.accounts import forms
 from packyard.accounts.adapters import github_login_enabled
 from packyard.accounts.models import DeprecationProposal, Flag, MarkKind, SiteEntry
 from packyard.accounts.permissions import Action, require
@@ -27,6 +25,8 @@ from packyard.catalog.models import Package
 from packyard.catalog.selectors import package_get
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
+from packyard.pages import ratelimits
+from packyard.pages.accounts import forms
 
 FORM_ERROR = 400
 

@@ -12,11 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from packyard.pages import ratelimits
 from packyard.accounts import selectors as accounts_selectors
 from packyard.accounts.permissions import Action, can, require
 from packyard.catalog import selectors, services
-from packyard.pages.catalog.forms import PackageForm, RepositoryForm
 from packyard.catalog.models import Category, Package
 from packyard.core.forms import form_add_service_errors
 from packyard.core.paging import page_of
@@ -25,6 +23,8 @@ from packyard.core.types import HtmxHttpRequest
 from packyard.grids.selectors import grids_of_package
 from packyard.history.models import Change, Subject
 from packyard.history.selectors import changes_of
+from packyard.pages import ratelimits
+from packyard.pages.catalog.forms import PackageForm, RepositoryForm
 from packyard.refresh.selectors import fetch_states_of
 from packyard.refresh.tasks import package_refresh_enqueue
 

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from packyard.pages import ratelimits
 from packyard.accounts import selectors as accounts_selectors
 from packyard.accounts.permissions import Action, can, require
 from packyard.catalog.models import Package
@@ -20,13 +19,14 @@ from packyard.core.forms import form_add_service_errors
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids import selectors, services
-from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.picker import packages_to_pick
 from packyard.history.models import Change, Subject
 from packyard.history.selectors import changes_of
-from packyard.scoring import selectors as scoring_selectors
+from packyard.pages import ratelimits
+from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
 from packyard.pages.scoring.forms import WeightsForm
+from packyard.scoring import selectors as scoring_selectors
 
 FORM_ERROR = 400
 

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from packyard.pages import ratelimits
 from packyard.accounts.permissions import Action, require
 from packyard.catalog.models import Package
 from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
+from packyard.pages import ratelimits
 from packyard.refresh.tasks import package_refresh_request
 
 # Deliveries that change facts: a push, a release, the repository renamed or archived.

@@ -12,9 +12,9 @@ from packyard.accounts.permissions import Action, require
 from packyard.catalog.models import Package
 from packyard.compatibility.requirements import parse_requirements
 from packyard.core.types import HtmxHttpRequest
+from packyard.pages.scoring.forms import StatusForm, UpgradeForm
 from packyard.scoring import selectors, services
 from packyard.scoring.dimensions import DIMENSION_TITLES
-from packyard.pages.scoring.forms import StatusForm, UpgradeForm
 from packyard.scoring.models import PackageStatus
 
 FORM_ERROR = 400

@@ -9,10 +9,10 @@ from django.db import connection
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer
 from packyard.compatibility.services import compatibility_recompute
+from packyard.pages.search.tests.test_views import result_titles
 from packyard.search import schema
 from packyard.search.selectors import SearchFilters, packages_search
 from packyard.search.tests.conftest import make_package
-from packyard.pages.search.tests.test_views import result_titles
 from tests.factories import CategoryFactory, GridFactory, GridPackageFactory, ReleaseFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("release_cycles")]
