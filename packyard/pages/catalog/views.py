@@ -25,6 +25,7 @@ from packyard.history.models import Change, Subject
 from packyard.history.selectors import changes_of
 from packyard.pages import ratelimits
 from packyard.pages.catalog.forms import PackageForm, RepositoryForm
+from packyard.pages.lists import list_sort, list_text, render_list
 from packyard.refresh.selectors import fetch_states_of
 from packyard.refresh.tasks import package_refresh_enqueue
 
@@ -36,10 +37,8 @@ RELEASES_PER_PAGE = 10
 def _package_list(
     request: HtmxHttpRequest, *, category: Category | None, template_title: str
 ) -> HttpResponse:
-    text = request.GET.get("q", "")[:200]
-    sort = request.GET.get("sort", selectors.DEFAULT_PACKAGE_SORT)
-    if sort not in selectors.PACKAGE_SORTS:
-        sort = selectors.DEFAULT_PACKAGE_SORT
+    text = list_text(request)
+    sort = list_sort(request, sorts=selectors.PACKAGE_SORTS, default=selectors.DEFAULT_PACKAGE_SORT)
     packages = accounts_selectors.with_mark_counts(
         selectors.packages_list(category=category, text=text, sort=sort)
     )
@@ -52,10 +51,7 @@ def _package_list(
         "sort": sort,
         "sorts": selectors.PACKAGE_SORTS,
     }
-    template = "catalog/package_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_list(request, "catalog/package_list.html", context)
 
 
 @require_safe

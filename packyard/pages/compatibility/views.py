@@ -14,6 +14,7 @@ from packyard.compatibility.rules import Answer
 from packyard.core.paging import page_of
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids.models import Grid
+from packyard.pages.lists import render_list
 
 FORM_ERROR = 400
 
@@ -72,7 +73,9 @@ def readiness_cycle(request: HtmxHttpRequest, product: str, cycle: str) -> HttpR
         "answers": [choice.value for choice in Answer],
         "errors": errors,
     }
-    template = "compatibility/readiness_cycle.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context, status=FORM_ERROR if errors else 200)
+    return render_list(
+        request,
+        "compatibility/readiness_cycle.html",
+        context,
+        status=FORM_ERROR if errors else 200,
+    )

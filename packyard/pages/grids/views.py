@@ -25,6 +25,7 @@ from packyard.history.models import Change, Subject
 from packyard.history.selectors import changes_of
 from packyard.pages import ratelimits
 from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
+from packyard.pages.lists import list_sort, list_text, render_list
 from packyard.pages.scoring.forms import WeightsForm
 from packyard.scoring import selectors as scoring_selectors
 
@@ -34,10 +35,8 @@ FORM_ERROR = 400
 @require_safe
 def grid_list(request: HtmxHttpRequest) -> HttpResponse:
     """List grids, with a text filter and sorts."""
-    text = request.GET.get("q", "")[:200]
-    sort = request.GET.get("sort", selectors.DEFAULT_GRID_SORT)
-    if sort not in selectors.GRID_SORTS:
-        sort = selectors.DEFAULT_GRID_SORT
+    text = list_text(request)
+    sort = list_sort(request, sorts=selectors.GRID_SORTS, default=selectors.DEFAULT_GRID_SORT)
     context = {
         "page": page_of(
             request, selectors.grids_list(text=text, sort=sort), per_page=settings.PAGE_SIZE
@@ -46,10 +45,7 @@ def grid_list(request: HtmxHttpRequest) -> HttpResponse:
         "sort": sort,
         "sorts": selectors.GRID_SORTS,
     }
-    template = "grids/grid_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_list(request, "grids/grid_list.html", context)
 
 
 @require_safe
@@ -155,7 +151,7 @@ def grid_package_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if refused := require(request, Action.ADD_GRID_PACKAGE, grid):
         return refused
     if request.method != "POST":
-        text = request.GET.get("q", "")[:200]
+        text = list_text(request)
         context = {"grid": grid, "q": text, "found": packages_to_pick(grid=grid, text=text)}
         template = "grids/grid_package_add.html"
         if request.htmx and request.htmx.target == "picker-results":

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from packyard.core.types import HtmxHttpRequest
+from packyard.pages.lists import render_list
 from packyard.search import selectors
 from packyard.search.selectors import SearchFilters, SearchPage, SearchQueryError
 
@@ -63,10 +64,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             )
         except SearchQueryError as error:
             context["error"] = str(error)
-    template = "search/results.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render_list(request, "search/results.html", context)
 
 
 @require_safe
