@@ -27,14 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # The project, and the runner beside this file.
 
-from databases import (  # noqa: E402 - after the path is set.
-    print_result,
-    run_in_fresh_database,
-    setup_django,
-)
+from databases import print_result, run_in_fresh_database, setup_django  # noqa: E402
 
 HOST_SHARES = {"github": 0.85, "gitlab": 0.05, "bitbucket": 0.05, "forgejo": 0.05}
 

@@ -41,14 +41,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # The project, and the runner beside this file.
 
-from databases import (  # noqa: E402 - after the path is set.
-    print_result,
-    run_in_fresh_database,
-    setup_django,
-)
+from databases import print_result, run_in_fresh_database, setup_django  # noqa: E402
 
 SYNTH = Path("/work/shared/tools/synth_v4_records.py")
 if not SYNTH.exists():
