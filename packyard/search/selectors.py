@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils import timezone
-from rapidfuzz.distance import OSA
 
 from packyard.catalog.models import Package
 from packyard.compatibility.models import Product, ReleaseCycle
@@ -24,11 +23,11 @@ from packyard.search.backends import Backend, Facets, backend_for
 from packyard.search.plan import COUNT_LIMIT, IN_NAMES, LIVE, Bucket, Plan
 from packyard.search.quality import grid_quality_sql
 from packyard.search.query import (
-    PREFIX_MIN_LENGTH,
     ParsedQuery,
     SearchQueryError,
     parse_query,
 )
+from packyard.search.spelling import corrections_for
 
 __all__ = [
     "SEARCH_STATUSES",
@@ -218,64 +217,6 @@ def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
     return facets, applied
 
 
-def _corrections(backend: Backend, query: ParsedQuery) -> dict[str, str]:
-    """Return replacements for the words no package has: the nearest word of the index.
-
-    The candidates are the index's words (names, grids, category, keywords) that start with
-    the same letter and lie within one edit (words of up to 4 letters) or two; one statement
-    tells which words are unknown and lists the candidates of each.
-    """
-    candidates = [word for word in query.words if len(word.text) >= PREFIX_MIN_LENGTH]
-    if not candidates:
-        return {}
-    found_sql, found_params = backend.words_found(candidates)
-    vocabulary_sql, vocabulary_params = backend.vocabulary([word.text for word in candidates])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT NULL AS word, NULL AS candidate, found.* FROM ({found_sql}) AS found "
-            f"UNION ALL SELECT v.word, v.candidate{', NULL' * len(candidates)} "
-            f"FROM ({vocabulary_sql}) AS v",
-            found_params + vocabulary_params,
-        )
-        rows = cursor.fetchall()
-    found = next(row[2:] for row in rows if row[0] is None)
-    corrections = {}
-    for word, hit in zip(candidates, found, strict=True):
-        if hit:
-            continue
-        options = nearest_words(word.text, [str(row[1]) for row in rows if row[0] == word.text])
-        if options:
-            corrections[word.text] = options[0]
-    return corrections
-
-
-def _common_beginning(first: str, second: str) -> int:
-    """Return how many letters two words share at their start."""
-    length = 0
-    for one, other in zip(first, second, strict=False):
-        if one != other:
-            break
-        length += 1
-    return length
-
-
-def nearest_words(word: str, candidates: list[str], *, keep: int = 3) -> list[str]:
-    """Return the candidates nearest to `word` by edits, best first (none when too far)."""
-    allowed = 1 if len(word) <= 4 else 2
-    ranked = []
-    for candidate in set(candidates):
-        if candidate == word or abs(len(candidate) - len(word)) > allowed:
-            continue
-        distance = OSA.distance(word, candidate, score_cutoff=allowed)
-        if distance > allowed:
-            continue
-        # Fewer edits first; then the longer common beginning ("filtr": filter, not filer);
-        # then the nearer length.
-        shared = _common_beginning(word, candidate)
-        ranked.append((distance, -shared, abs(len(candidate) - len(word)), candidate))
-    return [candidate for *_, candidate in sorted(ranked)[:keep]]
-
-
 def packages_search(
     *,
     text: str,
@@ -297,7 +238,7 @@ def packages_search(
     corrected = ""
     relaxed = False
     if not sum(counts.values()) and not query.only_common:
-        corrections = _corrections(backend, query)
+        corrections = corrections_for(backend=backend, query=query)
         if corrections:
             fixed = query.corrected(corrections)
             fixed_counts = Plan(backend, fixed, facets).count()
