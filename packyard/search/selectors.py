@@ -6,12 +6,11 @@ The order of packages, and how a search runs, is described in plan.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from packyard.compatibility.models import Product, ReleaseCycle
 from packyard.grids.models import Grid
 from packyard.search import schema
 from packyard.search.backends import Backend, Facets, backend_for
+from packyard.search.paging import page_of
 from packyard.search.plan import COUNT_LIMIT, IN_NAMES, LIVE, Bucket, Plan
 from packyard.search.quality import grid_quality_sql
 from packyard.search.query import (
@@ -410,31 +410,6 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
     return result
 
 
-class _Window(Sequence[Any]):
-    """The rows of one page standing in for all `total` rows, so Django's Paginator can page."""
-
-    def __init__(self, total: int, offset: int, rows: list[Any]) -> None:
-        self.total, self.offset, self.rows = total, offset, rows
-
-    def __len__(self) -> int:
-        return self.total
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            start = (index.start or 0) - self.offset
-            stop = (self.total if index.stop is None else index.stop) - self.offset
-            return self.rows[max(start, 0) : max(stop, 0)]
-        return self.rows[index - self.offset]
-
-
-def _page_of(total: int, offset: int, rows: list[Any], per_page: int) -> Page[Any]:
-    return Paginator(_Window(total, offset, rows), per_page).get_page(offset // per_page + 1)
-
-
 @dataclass
 class SearchPage:
     """What the results page shows: a page of packages or grids, the first grids, facets."""
@@ -474,7 +449,9 @@ def search_page(
                 offset=(grids.total - 1) // per_page * per_page,
                 limit=per_page,
             )
-        grid_page: Page[Any] | None = _page_of(grids.total, grids.offset, grids.hits, per_page)
+        grid_page: Page[Any] | None = page_of(
+            total=grids.total, offset=grids.offset, rows=grids.hits, per_page=per_page
+        )
         facets = SearchFacets()
     else:
         grids = (
@@ -487,7 +464,9 @@ def search_page(
     return SearchPage(
         kind=kind,
         packages=packages,
-        package_page=_page_of(packages.total, packages.offset, packages.hits, per_page),
+        package_page=page_of(
+            total=packages.total, offset=packages.offset, rows=packages.hits, per_page=per_page
+        ),
         grids=grids,
         grid_page=grid_page,
         facets=facets,
