@@ -6,29 +6,28 @@ The order of packages, and how a search runs, is described in plan.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection
 from django.utils import timezone
-from rapidfuzz.distance import OSA
 
 from packyard.catalog.models import Package
 from packyard.compatibility.models import Product, ReleaseCycle
 from packyard.grids.models import Grid
 from packyard.search import schema
 from packyard.search.backends import Backend, Facets, backend_for
+from packyard.search.paging import page_of
 from packyard.search.plan import COUNT_LIMIT, IN_NAMES, LIVE, Bucket, Plan
 from packyard.search.quality import grid_quality_sql
 from packyard.search.query import (
-    PREFIX_MIN_LENGTH,
     ParsedQuery,
     SearchQueryError,
     parse_query,
 )
+from packyard.search.spelling import corrections_for
 
 __all__ = [
     "SEARCH_STATUSES",
@@ -218,64 +217,6 @@ def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
     return facets, applied
 
 
-def _corrections(backend: Backend, query: ParsedQuery) -> dict[str, str]:
-    """Return replacements for the words no package has: the nearest word of the index.
-
-    The candidates are the index's words (names, grids, category, keywords) that start with
-    the same letter and lie within one edit (words of up to 4 letters) or two; one statement
-    tells which words are unknown and lists the candidates of each.
-    """
-    candidates = [word for word in query.words if len(word.text) >= PREFIX_MIN_LENGTH]
-    if not candidates:
-        return {}
-    found_sql, found_params = backend.words_found(candidates)
-    vocabulary_sql, vocabulary_params = backend.vocabulary([word.text for word in candidates])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT NULL AS word, NULL AS candidate, found.* FROM ({found_sql}) AS found "
-            f"UNION ALL SELECT v.word, v.candidate{', NULL' * len(candidates)} "
-            f"FROM ({vocabulary_sql}) AS v",
-            found_params + vocabulary_params,
-        )
-        rows = cursor.fetchall()
-    found = next(row[2:] for row in rows if row[0] is None)
-    corrections = {}
-    for word, hit in zip(candidates, found, strict=True):
-        if hit:
-            continue
-        options = nearest_words(word.text, [str(row[1]) for row in rows if row[0] == word.text])
-        if options:
-            corrections[word.text] = options[0]
-    return corrections
-
-
-def _common_beginning(first: str, second: str) -> int:
-    """Return how many letters two words share at their start."""
-    length = 0
-    for one, other in zip(first, second, strict=False):
-        if one != other:
-            break
-        length += 1
-    return length
-
-
-def nearest_words(word: str, candidates: list[str], *, keep: int = 3) -> list[str]:
-    """Return the candidates nearest to `word` by edits, best first (none when too far)."""
-    allowed = 1 if len(word) <= 4 else 2
-    ranked = []
-    for candidate in set(candidates):
-        if candidate == word or abs(len(candidate) - len(word)) > allowed:
-            continue
-        distance = OSA.distance(word, candidate, score_cutoff=allowed)
-        if distance > allowed:
-            continue
-        # Fewer edits first; then the longer common beginning ("filtr": filter, not filer);
-        # then the nearer length.
-        shared = _common_beginning(word, candidate)
-        ranked.append((distance, -shared, abs(len(candidate) - len(word)), candidate))
-    return [candidate for *_, candidate in sorted(ranked)[:keep]]
-
-
 def packages_search(
     *,
     text: str,
@@ -297,7 +238,7 @@ def packages_search(
     corrected = ""
     relaxed = False
     if not sum(counts.values()) and not query.only_common:
-        corrections = _corrections(backend, query)
+        corrections = corrections_for(backend=backend, query=query)
         if corrections:
             fixed = query.corrected(corrections)
             fixed_counts = Plan(backend, fixed, facets).count()
@@ -469,31 +410,6 @@ def search_facets(*, results: PackageResults) -> SearchFacets:
     return result
 
 
-class _Window(Sequence[Any]):
-    """The rows of one page standing in for all `total` rows, so Django's Paginator can page."""
-
-    def __init__(self, total: int, offset: int, rows: list[Any]) -> None:
-        self.total, self.offset, self.rows = total, offset, rows
-
-    def __len__(self) -> int:
-        return self.total
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            start = (index.start or 0) - self.offset
-            stop = (self.total if index.stop is None else index.stop) - self.offset
-            return self.rows[max(start, 0) : max(stop, 0)]
-        return self.rows[index - self.offset]
-
-
-def _page_of(total: int, offset: int, rows: list[Any], per_page: int) -> Page[Any]:
-    return Paginator(_Window(total, offset, rows), per_page).get_page(offset // per_page + 1)
-
-
 @dataclass
 class SearchPage:
     """What the results page shows: a page of packages or grids, the first grids, facets."""
@@ -533,7 +449,9 @@ def search_page(
                 offset=(grids.total - 1) // per_page * per_page,
                 limit=per_page,
             )
-        grid_page: Page[Any] | None = _page_of(grids.total, grids.offset, grids.hits, per_page)
+        grid_page: Page[Any] | None = page_of(
+            total=grids.total, offset=grids.offset, rows=grids.hits, per_page=per_page
+        )
         facets = SearchFacets()
     else:
         grids = (
@@ -546,7 +464,9 @@ def search_page(
     return SearchPage(
         kind=kind,
         packages=packages,
-        package_page=_page_of(packages.total, packages.offset, packages.hits, per_page),
+        package_page=page_of(
+            total=packages.total, offset=packages.offset, rows=packages.hits, per_page=per_page
+        ),
         grids=grids,
         grid_page=grid_page,
         facets=facets,
