@@ -28,7 +28,7 @@ Upstream documentation:
 - Participation (and 202): https://docs.github.com/en/rest/metrics/statistics#get-the-weekly-commit-count
 - Contributors (and 204): https://docs.github.com/en/rest/repos/repos#list-repository-contributors
 - Paging with ``Link``: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
-- Rate limits, conditional requests: see `packyard.sources.registry`.
+- Rate limits, conditional requests: see `packyard.sources.base` and `packyard.sources.parsing`.
 """
 
 from __future__ import annotations
@@ -37,25 +37,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
-from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
+from packyard.sources.base import Halt, HostClient, Parts, StillComputing
 from packyard.sources.errors import NotFound, RateLimited, SourceError, UpstreamError
-from packyard.sources.registry import (
+from packyard.sources.parsing import (
     WEEKS,
-    Halt,
-    HostClient,
     JSONBody,
-    Parts,
-    StillComputing,
     count,
     expect_list,
     expect_mapping,
     parse_timestamp,
+    quoted_path,
     text,
     utc_now,
 )
@@ -383,7 +380,7 @@ class GitHubClient(HostClient):
 
     def _rest_summary(self, path: str, validators: Validators) -> _Summary:
         answer = self.session.get(
-            f"/repos/{_quoted(path)}", validators=validators, keep=_keep_repository
+            f"/repos/{quoted_path(path)}", validators=validators, keep=_keep_repository
         )
         body = answer.body
         full_name = text(body.get("full_name"))
@@ -450,7 +447,7 @@ class GitHubClient(HostClient):
         if branch:
             params["sha"] = branch
         answer = self.session.get(
-            f"/repos/{_quoted(path)}/commits",
+            f"/repos/{quoted_path(path)}/commits",
             params=params,
             validators=validators,
             expect=(200, 409),
@@ -469,7 +466,7 @@ class GitHubClient(HostClient):
 
     def _participation(self, path: str, validators: Validators) -> tuple[int, ...]:
         answer = self.session.get(
-            f"/repos/{_quoted(path)}/stats/participation",
+            f"/repos/{quoted_path(path)}/stats/participation",
             validators=validators,
             expect=(200, 202, 204),
             keep=_keep_participation,
@@ -488,7 +485,7 @@ class GitHubClient(HostClient):
         return tuple(weeks)
 
     def _contributors(self, path: str, validators: Validators) -> tuple[Contributor, ...]:
-        url = f"/repos/{_quoted(path)}/contributors"
+        url = f"/repos/{quoted_path(path)}/contributors"
         params: dict[str, str | int] | None = {"per_page": 100}
         people: list[Contributor] = []
         for _ in range(self.max_contributor_pages):
@@ -510,7 +507,3 @@ class GitHubClient(HostClient):
                 break
             url, params = next_page, None
         return tuple(people)
-
-
-def _quoted(path: str) -> str:
-    return "/".join(quote(segment, safe="") for segment in path.split("/"))

@@ -43,7 +43,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from packyard.sources.registry import parse_timestamp, utc_now, weekly_counts
+from packyard.sources.parsing import parse_timestamp, utc_now, weekly_counts
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -20,7 +20,7 @@ from packyard.refresh.services import (
     refresh_interval,
 )
 from packyard.sources import registry
-from packyard.sources.registry import weekly_counts
+from packyard.sources.parsing import weekly_counts
 from tests.factories import FetchedPackageFactory, PackageFactory
 from tests.fakes.upstreams import make_commits, pypi_file
 
