@@ -22,7 +22,7 @@ from packyard.refresh.services import (
 from packyard.sources import registry
 from packyard.sources.parsing import weekly_counts
 from tests.factories import FetchedPackageFactory, PackageFactory
-from tests.fakes.upstreams import make_commits, pypi_file
+from tests.fakes import make_commits, pypi_file
 
 from .conftest import NOW
 

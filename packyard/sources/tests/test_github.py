@@ -14,7 +14,7 @@ from packyard.sources.github import GitHubClient
 from packyard.sources.github_graphql import batch_query
 from packyard.sources.parsing import weekly_counts
 from packyard.sources.types import Contributor, RepositoryFacts, Validators
-from tests.fakes.upstreams import FakeGitHub, make_commits
+from tests.fakes import FakeGitHub, make_commits
 
 from .conftest import RecordingBudget
 
