@@ -161,9 +161,11 @@ def _integer(value: str | None) -> int | None:
         return None
 
 
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    if value is None:
+def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
+    """Return the seconds a ``Retry-After`` value asks to wait (seconds or an HTTP date)."""
+    if value is None or not value.strip():
         return None
+    value = value.strip()
     try:
         return max(0.0, float(value))
     except ValueError:
@@ -195,7 +197,7 @@ def read_rate(headers: Mapping[str, str], *, cost: int, now: datetime) -> RateRe
         limit=_integer(_header(headers, "X-RateLimit-Limit", "RateLimit-Limit")),
         remaining=_integer(_header(headers, "X-RateLimit-Remaining", "RateLimit-Remaining")),
         reset_at=reset_at,
-        retry_after=_retry_after(_header(headers, "Retry-After"), now),
+        retry_after=retry_after_seconds(_header(headers, "Retry-After"), now=now),
         cost=cost,
     )
 
