@@ -36,7 +36,7 @@ HOST_SHARES = {"github": 0.85, "gitlab": 0.05, "bitbucket": 0.05, "forgejo": 0.0
 
 def start_fakes(latency: float):
     """Start one fake per upstream, each on its own local server."""
-    from tests.fakes.upstreams import (
+    from tests.fakes import (
         FakeBitbucket,
         FakeForgejo,
         FakeGitHub,
@@ -72,7 +72,7 @@ def populate(count: int, fakes, served, seed: int = 7) -> None:
 
     from packyard.catalog.models import Category, Package
     from packyard.core.repositories import parse_repository_url
-    from tests.fakes.upstreams import make_commits
+    from tests.fakes import make_commits
 
     rnd = random.Random(seed)
     category, _ = Category.objects.get_or_create(slug="apps", defaults={"title": "App"})

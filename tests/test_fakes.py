@@ -10,7 +10,7 @@ import httpx
 from packyard.core.repositories import Repository, RepositoryHost
 from packyard.sources.github import GitHubClient
 from packyard.sources.types import Validators
-from tests.fakes.upstreams import FakeGitHub, FakePyPI, make_commits, serve
+from tests.fakes import FakeGitHub, FakePyPI, make_commits, serve
 
 
 def test_standalone_fake_github_counts_units_and_304s_cost_nothing():

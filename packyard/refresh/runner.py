@@ -32,6 +32,7 @@ from packyard.refresh.services import (
 )
 from packyard.sources import registry
 from packyard.sources.errors import SourceError, UpstreamError
+from packyard.sources.pypi import PYPI_HOST
 from packyard.sources.types import PyPIProject, RepositoryFacts, Validators
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _plan(packages: Sequence[Package], sources: Iterable[Source], summary: Refre
         if Source.PYPI in wanted and package.pypi_name:
             validators = _validators(states, package.pk, Source.PYPI)
             pypi = registry.pypi_client(budget=budget)
-            plan.jobs[registry.PYPI_HOST].append(
+            plan.jobs[PYPI_HOST].append(
                 _guarded(
                     partial(pypi.fetch, package.pypi_name, validators),
                     package_id=package.pk,

@@ -10,7 +10,7 @@
 - ``GET /repositories/{workspace}/{repo_slug}/commits/{mainbranch}``: pages (newest first,
   ``next`` links) are walked only back to 52 weeks ago, never the whole history, up to
   ``max_commit_pages``. They give the newest commit, the 52 weekly counts (weeks ending now, as
-  `packyard.sources.registry.weekly_counts` reads GitHub's participation) and the contributors:
+  `packyard.sources.parsing.weekly_counts` reads GitHub's participation) and the contributors:
   the authors of those commits, by their Bitbucket ``nickname`` (else ``display_name``, else the
   name in the raw ``Name <email>``), most commits first. A walk that would pass its bound leaves
   both None rather than wrong.
@@ -38,12 +38,11 @@ from django.conf import settings
 
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
+from packyard.sources.base import HostClient, Parts
 from packyard.sources.errors import UpstreamError
-from packyard.sources.registry import (
+from packyard.sources.parsing import (
     WEEKS,
-    HostClient,
     JSONBody,
-    Parts,
     contributors_by_commits,
     count,
     expect_list,

@@ -20,13 +20,13 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from packyard.sources.errors import NotFound, RateLimited, UpstreamError
+from packyard.sources.parsing import retry_after_seconds
 
 DEFAULT_BASE_URL = "https://djangopackages.org/api/v4/"
 KIND_PATHS = {"category": "categories/", "grid": "grids/", "package": "packages/"}
@@ -222,19 +222,8 @@ class DjangoPackagesClient:
 
 
 def retry_after(value: str | None) -> float | None:
-    """Return the seconds a Retry-After header asks to wait (seconds or an HTTP date)."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    """Return the seconds a Retry-After header asks to wait from now (seconds or an HTTP date)."""
+    return retry_after_seconds(value, now=datetime.now(UTC))
 
 
 def parse_page(url: str, response: httpx.Response) -> Page:

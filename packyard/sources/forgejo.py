@@ -9,7 +9,7 @@
   the newest commit and the total from ``X-Total-Count``. A 409 is an empty repository.
 - The same list with ``since=`` and ``limit=50``, walked page by page (``X-HasMore`` /
   ``rel="next"``) back to 52 weeks ago and up to ``max_commit_pages``: the weekly counts (weeks
-  ending now, as `packyard.sources.registry.weekly_counts` reads GitHub's participation) and the
+  ending now, as `packyard.sources.parsing.weekly_counts` reads GitHub's participation) and the
   contributors. Older servers ignore ``since``; the walk still stops at the first commit older
   than the window. A walk that would pass its bound leaves both None rather than wrong.
 - Forgejo's API v1 has no contributors endpoint (its routes under ``/repos/{owner}/{repo}``
@@ -28,19 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import quote
 
 import httpx
 
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
+from packyard.sources.base import HostClient, Parts
 from packyard.sources.errors import UpstreamError
-from packyard.sources.registry import (
-    CODEBERG,
+from packyard.sources.parsing import (
     WEEKS,
-    HostClient,
     JSONBody,
-    Parts,
     contributors_by_commits,
     count,
     expect_list,
@@ -48,6 +45,7 @@ from packyard.sources.registry import (
     looks_like_bot,
     mapping,
     parse_timestamp,
+    quoted_path,
     since_parameter,
     text,
     utc_now,
@@ -55,6 +53,8 @@ from packyard.sources.registry import (
     window_start,
 )
 from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
+
+CODEBERG = "codeberg.org"
 
 QUIET = {"stat": "false", "verification": "false", "files": "false"}
 
@@ -123,7 +123,7 @@ class ForgejoClient(HostClient):
         """Return the facts of one repository, or raise a `SourceError`."""
         validators = validators if validators is not None else Validators()
         answer = self.session.get(
-            f"/repos/{_quoted(repository.path)}", validators=validators, keep=_keep_repository
+            f"/repos/{quoted_path(repository.path)}", validators=validators, keep=_keep_repository
         )
         body = answer.body
         path = text(body.get("full_name"))
@@ -140,7 +140,7 @@ class ForgejoClient(HostClient):
         weekly: tuple[int, ...] | None = (0,) * WEEKS
         contributors: tuple[Contributor, ...] | None = ()
         if not body.get("empty") and branch:
-            commits_url = f"/repos/{_quoted(path)}/commits"
+            commits_url = f"/repos/{quoted_path(path)}/commits"
             newest = parts.run(
                 "last_commit_at", lambda: self._newest(commits_url, branch, validators)
             )
@@ -240,7 +240,3 @@ class ForgejoClient(HostClient):
                 f"More commits in a year than {self.max_commit_pages} pages at {url}."
             )
         return weekly_counts(dates, now=now), contributors_by_commits(authors)
-
-
-def _quoted(path: str) -> str:
-    return "/".join(quote(segment, safe="") for segment in path.split("/"))

@@ -7,7 +7,8 @@ query's own ``rateLimit`` cost. A repository the query cannot resolve (an error 
 resolves under its new ``nameWithOwner``. With GraphQL off (``GITHUB_GRAPHQL=0``, as some
 GitHub Enterprise tokens need) every fact comes from REST: ``/repos/{owner}/{repo}`` (a 301
 for a renamed repository is followed once, on the same host) and ``/commits?per_page=1`` (the
-newest commit, and the total from the page number of ``rel="last"``).
+newest commit, and the total from the page number of ``rel="last"``). The query and the reading
+of its answer are in `packyard.sources.github_graphql`.
 
 Then, per repository and conditional with ETags (a 304 costs no rate units):
 
@@ -28,80 +29,43 @@ Upstream documentation:
 - Participation (and 202): https://docs.github.com/en/rest/metrics/statistics#get-the-weekly-commit-count
 - Contributors (and 204): https://docs.github.com/en/rest/repos/repos#list-repository-contributors
 - Paging with ``Link``: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
-- Rate limits, conditional requests: see `packyard.sources.registry`.
+- Rate limits, conditional requests: see `packyard.sources.base` and `packyard.sources.parsing`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
-from urllib.parse import quote
+from typing import Self
 
 import httpx
 from django.conf import settings
 
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
-from packyard.sources.errors import NotFound, RateLimited, SourceError, UpstreamError
-from packyard.sources.registry import (
+from packyard.sources.base import Halt, HostClient, Parts, StillComputing
+from packyard.sources.errors import RateLimited, SourceError, UpstreamError
+from packyard.sources.github_graphql import (
+    MAX_BATCH,
+    Summary,
+    batch_query,
+    query_cost,
+    read_batch,
+)
+from packyard.sources.parsing import (
     WEEKS,
-    Halt,
-    HostClient,
     JSONBody,
-    Parts,
-    StillComputing,
     count,
     expect_list,
     expect_mapping,
     parse_timestamp,
+    quoted_path,
     text,
     utc_now,
 )
 from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
 
 REST_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
-MAX_BATCH = 50
-
-_FACTS_FRAGMENT = """
-fragment facts on Repository {
-  nameWithOwner
-  stargazerCount
-  forkCount
-  description
-  isArchived
-  archivedAt
-  defaultBranchRef {
-    name
-    target {
-      ... on Commit {
-        committedDate
-        history {
-          totalCount
-        }
-      }
-    }
-  }
-}
-"""
-
-
-def batch_query(size: int) -> str:
-    """Return a GraphQL query for `size` repositories, aliased ``r0``, ``r1``, ..."""
-    variables = ", ".join(f"$o{index}: String!, $n{index}: String!" for index in range(size))
-    fields = "\n".join(
-        f"  r{index}: repository(owner: $o{index}, name: $n{index}) {{ ...facts }}"
-        for index in range(size)
-    )
-    return (
-        f"query Packyard({variables}) {{\n{fields}\n"
-        "  rateLimit { cost limit remaining resetAt }\n}\n" + _FACTS_FRAGMENT
-    )
-
-
-def _graphql_cost(body: JSONBody) -> int:
-    return int(body["data"]["rateLimit"]["cost"])
 
 
 def _keep_repository(body: JSONBody) -> JSONBody:
@@ -137,22 +101,6 @@ def _keep_contributors(body: JSONBody) -> JSONBody:
         for person in expect_list(body, "The contributor list")
         if isinstance(person, dict) and person.get("login")
     ]
-
-
-@dataclass(frozen=True)
-class _Summary:
-    """What the GraphQL query or ``/repos/{owner}/{repo}`` gives about one repository."""
-
-    path: str
-    stars: int
-    forks: int
-    description: str
-    archived: bool
-    default_branch: str
-    archived_at: datetime | None = None
-    last_commit_at: datetime | None = None
-    total_commits: int | None = None
-    empty: bool = False
 
 
 class GitHubClient(HostClient):
@@ -281,7 +229,7 @@ class GitHubClient(HostClient):
 
     def _graphql_summaries(
         self, batch: Sequence[Repository], halt: Halt
-    ) -> dict[str, _Summary | SourceError]:
+    ) -> dict[str, Summary | SourceError]:
         variables: dict[str, str] = {}
         for index, repository in enumerate(batch):
             variables[f"o{index}"] = repository.owner
@@ -291,105 +239,24 @@ class GitHubClient(HostClient):
             answer = self.session.post(
                 self.graphql_url,
                 json_body={"query": batch_query(len(batch)), "variables": variables},
-                cost_of=_graphql_cost,
+                cost_of=query_cost,
             )
         except RateLimited as error:
             halt.error = error
             return dict.fromkeys((repository.key for repository in batch), error)
         except SourceError as error:
             return dict.fromkeys((repository.key for repository in batch), error)
-        return self._read_graphql(answer.body, batch, halt)
+        return read_batch(answer.body, batch=batch, halt=halt, clock=self.session.clock)
 
-    def _read_graphql(
-        self, body: JSONBody, batch: Sequence[Repository], halt: Halt
-    ) -> dict[str, _Summary | SourceError]:
-        errors_by_alias: dict[str, dict[str, Any]] = {}
-        general: list[dict[str, Any]] = []
-        raw_errors = body.get("errors") if isinstance(body, dict) else None
-        for error in raw_errors if isinstance(raw_errors, list) else []:
-            if not isinstance(error, dict):
-                continue
-            path = error.get("path")
-            if isinstance(path, list) and path and isinstance(path[0], str):
-                errors_by_alias.setdefault(path[0], error)
-            else:
-                general.append(error)
-        data = body.get("data") if isinstance(body, dict) else None
-        if any(error.get("type") == "RATE_LIMITED" for error in general):
-            reset_at = self._graphql_reset(data) or self.session.clock()
-            halt.error = RateLimited("GitHub's GraphQL rate limit is spent.", reset_at=reset_at)
-            return dict.fromkeys((repository.key for repository in batch), halt.error)
-        if not isinstance(data, dict):
-            messages = "; ".join(str(error.get("message")) for error in general) or "no data"
-            failure = UpstreamError(f"GitHub's GraphQL API gave no data: {messages}")
-            return dict.fromkeys((repository.key for repository in batch), failure)
-        summaries: dict[str, _Summary | SourceError] = {}
-        for index, repository in enumerate(batch):
-            alias = f"r{index}"
-            node = data.get(alias)
-            error = errors_by_alias.get(alias)
-            if node is None:
-                if error is not None and error.get("type") == "NOT_FOUND":
-                    summaries[repository.key] = NotFound(
-                        f"GitHub has no repository {repository.path}.", status=404
-                    )
-                else:
-                    detail = error.get("message") if error else "a null repository"
-                    summaries[repository.key] = UpstreamError(
-                        f"GitHub's GraphQL API gave {detail} for {repository.path}."
-                    )
-                continue
-            try:
-                summaries[repository.key] = self._graphql_summary(node)
-            except UpstreamError as failure:
-                summaries[repository.key] = failure
-        return summaries
-
-    @staticmethod
-    def _graphql_reset(data: object) -> datetime | None:
-        if isinstance(data, dict) and isinstance(data.get("rateLimit"), dict):
-            return parse_timestamp(data["rateLimit"].get("resetAt"))
-        return None
-
-    @staticmethod
-    def _graphql_summary(node: object) -> _Summary:
-        node = expect_mapping(node, "A GraphQL repository")
-        path = text(node.get("nameWithOwner"))
-        if not path:
-            raise UpstreamError("A GraphQL repository has no nameWithOwner.")
-        branch = node.get("defaultBranchRef")
-        target = branch.get("target") if isinstance(branch, dict) else None
-        history = target.get("history") if isinstance(target, dict) else None
-        total = history.get("totalCount") if isinstance(history, dict) else None
-        return _Summary(
-            path=path,
-            stars=count(node.get("stargazerCount"), "stargazerCount"),
-            forks=count(node.get("forkCount"), "forkCount"),
-            description=text(node.get("description")),
-            archived=bool(node.get("isArchived")),
-            archived_at=parse_timestamp(node.get("archivedAt")),
-            default_branch=text(branch.get("name")) if isinstance(branch, dict) else "",
-            last_commit_at=(
-                parse_timestamp(target.get("committedDate")) if isinstance(target, dict) else None
-            ),
-            total_commits=(
-                count(total, "history.totalCount")
-                if total is not None
-                else (0 if branch is None else None)
-            ),
-            # No default branch: the repository has no commits.
-            empty=branch is None,
-        )
-
-    def _rest_summary(self, path: str, validators: Validators) -> _Summary:
+    def _rest_summary(self, path: str, validators: Validators) -> Summary:
         answer = self.session.get(
-            f"/repos/{_quoted(path)}", validators=validators, keep=_keep_repository
+            f"/repos/{quoted_path(path)}", validators=validators, keep=_keep_repository
         )
         body = answer.body
         full_name = text(body.get("full_name"))
         if not full_name:
             raise UpstreamError(f"GitHub's answer for {path} has no full_name.")
-        return _Summary(
+        return Summary(
             path=full_name,
             stars=count(body.get("stargazers_count"), "stargazers_count"),
             forks=count(body.get("forks_count"), "forks_count"),
@@ -401,7 +268,7 @@ class GitHubClient(HostClient):
     # --- Activity -------------------------------------------------------------------------
 
     def _facts(
-        self, summary: _Summary, validators: Validators, parts: Parts, *, rest: bool
+        self, summary: Summary, validators: Validators, parts: Parts, *, rest: bool
     ) -> RepositoryFacts:
         last_commit_at, total_commits, empty = (
             summary.last_commit_at,
@@ -450,7 +317,7 @@ class GitHubClient(HostClient):
         if branch:
             params["sha"] = branch
         answer = self.session.get(
-            f"/repos/{_quoted(path)}/commits",
+            f"/repos/{quoted_path(path)}/commits",
             params=params,
             validators=validators,
             expect=(200, 409),
@@ -469,7 +336,7 @@ class GitHubClient(HostClient):
 
     def _participation(self, path: str, validators: Validators) -> tuple[int, ...]:
         answer = self.session.get(
-            f"/repos/{_quoted(path)}/stats/participation",
+            f"/repos/{quoted_path(path)}/stats/participation",
             validators=validators,
             expect=(200, 202, 204),
             keep=_keep_participation,
@@ -488,7 +355,7 @@ class GitHubClient(HostClient):
         return tuple(weeks)
 
     def _contributors(self, path: str, validators: Validators) -> tuple[Contributor, ...]:
-        url = f"/repos/{_quoted(path)}/contributors"
+        url = f"/repos/{quoted_path(path)}/contributors"
         params: dict[str, str | int] | None = {"per_page": 100}
         people: list[Contributor] = []
         for _ in range(self.max_contributor_pages):
@@ -510,7 +377,3 @@ class GitHubClient(HostClient):
                 break
             url, params = next_page, None
         return tuple(people)
-
-
-def _quoted(path: str) -> str:
-    return "/".join(quote(segment, safe="") for segment in path.split("/"))

@@ -9,14 +9,14 @@
   out past 10,000 records, and for some repositories always): otherwise the total is None.
 - ``GET /projects/:id/repository/commits?ref_name=..&since=..&per_page=100``: every commit of
   the last 52 weeks, walking ``X-Next-Page`` up to ``max_commit_pages``; counted into the 52
-  weeks that end now (`packyard.sources.registry.weekly_counts`, the way GitHub's participation
+  weeks that end now (`packyard.sources.parsing.weekly_counts`, the way GitHub's participation
   is read). A walk that would pass its bound leaves the weekly counts None rather than wrong.
 - ``GET /projects/:id/repository/contributors?order_by=commits&sort=desc``: every page. GitLab
   gives each contributor's ``name`` and ``email`` only, never a username, so contributors are
   named by their git author name (entries with the same name are merged).
 
 Requests are conditional where GitLab sends ETags; rate limits come from ``RateLimit-*`` and
-``Retry-After`` (see `packyard.sources.registry`).
+``Retry-After`` (see `packyard.sources.parsing`).
 
 Upstream documentation:
 
@@ -41,13 +41,11 @@ from django.conf import settings
 
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
+from packyard.sources.base import Answer, HostClient, Parts
 from packyard.sources.errors import UpstreamError
-from packyard.sources.registry import (
+from packyard.sources.parsing import (
     WEEKS,
-    Answer,
-    HostClient,
     JSONBody,
-    Parts,
     count,
     expect_list,
     expect_mapping,

@@ -42,16 +42,9 @@ from django.conf import settings
 from packaging.version import InvalidVersion, Version
 
 from packyard.core.http import build_client
+from packyard.sources.base import HostSession
 from packyard.sources.errors import NotFound
-from packyard.sources.registry import (
-    PYPI_HOST,
-    HostSession,
-    JSONBody,
-    expect_mapping,
-    parse_timestamp,
-    text,
-    utc_now,
-)
+from packyard.sources.parsing import JSONBody, expect_mapping, parse_timestamp, text, utc_now
 from packyard.sources.types import (
     PyPIProject,
     PyPIRelease,
@@ -59,6 +52,8 @@ from packyard.sources.types import (
     Validators,
     Vulnerability,
 )
+
+PYPI_HOST = "pypi.org"
 
 LONG_LICENSE = 100  # Characters past which `license` is a licence text, not a name.
 _INFO_FIELDS = (

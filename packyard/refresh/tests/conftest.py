@@ -15,7 +15,7 @@ from django.core.cache import cache
 from packyard.core.repositories import repository_identity
 from packyard.sources import registry
 from tests.factories import PackageFactory
-from tests.fakes.upstreams import (
+from tests.fakes import (
     FakeBitbucket,
     FakeForge,
     FakeForgejo,

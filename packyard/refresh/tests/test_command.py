@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from packyard.refresh.models import FetchState
-from tests.fakes.upstreams import make_commits
+from tests.fakes import make_commits
 
 from .conftest import NOW
 

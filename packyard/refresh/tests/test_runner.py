@@ -20,9 +20,9 @@ from packyard.refresh.services import (
     refresh_interval,
 )
 from packyard.sources import registry
-from packyard.sources.registry import weekly_counts
+from packyard.sources.parsing import weekly_counts
 from tests.factories import FetchedPackageFactory, PackageFactory
-from tests.fakes.upstreams import make_commits, pypi_file
+from tests.fakes import make_commits, pypi_file
 
 from .conftest import NOW
 

@@ -24,7 +24,7 @@ from packyard.refresh.tasks import (
     package_refresh_task,
     refresh_due_task,
 )
-from tests.fakes.upstreams import make_commits
+from tests.fakes import make_commits
 
 # Workers commit their own transactions; the rows migrations load are put back after each test.
 pytestmark = pytest.mark.django_db(transaction=True)

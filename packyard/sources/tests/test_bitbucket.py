@@ -9,9 +9,9 @@ import pytest
 from packyard.core.repositories import Repository, RepositoryHost
 from packyard.sources.bitbucket import BitbucketClient
 from packyard.sources.errors import Gone, NotFound, RateLimited, UpstreamError
-from packyard.sources.registry import weekly_counts, window_start
+from packyard.sources.parsing import weekly_counts, window_start
 from packyard.sources.types import Contributor, Validators
-from tests.fakes.upstreams import FakeBitbucket, make_commits
+from tests.fakes import FakeBitbucket, make_commits
 
 NOW = datetime.now(UTC)
 

@@ -9,9 +9,9 @@ import pytest
 from packyard.core.repositories import Repository, RepositoryHost
 from packyard.sources.errors import Gone, NotFound, RateLimited, UpstreamError
 from packyard.sources.forgejo import ForgejoClient
-from packyard.sources.registry import weekly_counts, window_start
+from packyard.sources.parsing import weekly_counts, window_start
 from packyard.sources.types import Contributor, Validators
-from tests.fakes.upstreams import FakeForgejo, make_commits
+from tests.fakes import FakeForgejo, make_commits
 
 NOW = datetime.now(UTC)
 

@@ -10,10 +10,11 @@ import respx
 
 from packyard.core.repositories import Repository, RepositoryHost
 from packyard.sources.errors import Gone, NotFound, RateLimited, UpstreamError
-from packyard.sources.github import GitHubClient, batch_query
-from packyard.sources.registry import weekly_counts
+from packyard.sources.github import GitHubClient
+from packyard.sources.github_graphql import batch_query
+from packyard.sources.parsing import weekly_counts
 from packyard.sources.types import Contributor, RepositoryFacts, Validators
-from tests.fakes.upstreams import FakeGitHub, make_commits
+from tests.fakes import FakeGitHub, make_commits
 
 from .conftest import RecordingBudget
 

@@ -9,9 +9,9 @@ import pytest
 from packyard.core.repositories import Repository, RepositoryHost
 from packyard.sources.errors import Gone, NotFound, RateLimited, UpstreamError
 from packyard.sources.gitlab import GitLabClient
-from packyard.sources.registry import weekly_counts
+from packyard.sources.parsing import weekly_counts
 from packyard.sources.types import Validators
-from tests.fakes.upstreams import FakeGitLab, make_commits
+from tests.fakes import FakeGitLab, make_commits
 
 NOW = datetime.now(UTC)
 

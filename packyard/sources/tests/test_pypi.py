@@ -9,7 +9,7 @@ import pytest
 from packyard.sources.errors import NotFound, RateLimited, UpstreamError
 from packyard.sources.pypi import PyPIClient, licence
 from packyard.sources.types import PyPIRelease, Validators, Vulnerability
-from tests.fakes.upstreams import FakePyPI, pypi_file
+from tests.fakes import FakePyPI, pypi_file
 
 
 @pytest.fixture
