@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
 
-from packyard.grids.models import Grid
+from packyard.grids.models import Feature, Grid
 from packyard.history.models import Change, Subject
 from packyard.history.services import change_record
 
@@ -57,3 +58,40 @@ def slug_check(*, slug: str, grid: Grid | None) -> str:
     if taken.exists():
         raise ValidationError({"slug": f"Another grid already has the slug {slug!r}."})
     return slug
+
+
+def changes_clean(
+    *, changes: Mapping[str, Any], editable: Sequence[str], description_limit: int
+) -> dict[str, Any]:
+    """Refuse fields that are not `editable`; return the changes, title and description cleaned."""
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    values = dict(changes)
+    if "title" in values:
+        values["title"] = text_clean(value=values["title"], field="title", required=True, limit=100)
+    if "description" in values:
+        values["description"] = text_clean(
+            value=values["description"],
+            field="description",
+            required=False,
+            limit=description_limit,
+        )
+    return values
+
+
+def fields_save(
+    *,
+    target: Grid | Feature,
+    editable: Sequence[str],
+    before: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> list[str]:
+    """Save the fields whose value changes, with the time; return their names (maybe none)."""
+    names = [name for name in editable if name in values and values[name] != before[name]]
+    if names:
+        for name in names:
+            setattr(target, name, values[name])
+        target.modified = timezone.now()
+        target.save(update_fields=[*names, "modified"])
+    return names

@@ -11,7 +11,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from packyard.grids.models import Element, Feature, Grid, GridPackage
-from packyard.grids.services.common import Actor, grid_change_record, grid_touch, text_clean
+from packyard.grids.services.common import (
+    Actor,
+    changes_clean,
+    fields_save,
+    grid_change_record,
+    grid_touch,
+    text_clean,
+)
 from packyard.history.models import Action, Change
 from packyard.history.services import field_values
 
@@ -80,24 +87,11 @@ def feature_update(
     *, feature: Feature, actor: Actor, changes: Mapping[str, Any], reverts: Change | None = None
 ) -> Change | None:
     """Change a feature's title or description; None when nothing changed."""
-    unknown = set(changes) - set(FEATURE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    values = changes_clean(changes=changes, editable=FEATURE_FIELDS, description_limit=2000)
     before = field_values(feature, changes)
-    values = dict(changes)
-    if "title" in values:
-        values["title"] = text_clean(value=values["title"], field="title", required=True, limit=100)
-    if "description" in values:
-        values["description"] = text_clean(
-            value=values["description"], field="description", required=False, limit=2000
-        )
-    names = [name for name in FEATURE_FIELDS if name in values and values[name] != before[name]]
+    names = fields_save(target=feature, editable=FEATURE_FIELDS, before=before, values=values)
     if not names:
         return None
-    for name in names:
-        setattr(feature, name, values[name])
-    feature.modified = timezone.now()
-    feature.save(update_fields=[*names, "modified"])
     grid_touch(grid=feature.grid)
     return grid_change_record(
         grid=feature.grid,

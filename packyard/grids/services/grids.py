@@ -7,12 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from packyard.grids.models import Grid
 from packyard.grids.services.common import (
     Actor,
     actor_user,
+    changes_clean,
+    fields_save,
     grid_change_record,
     slug_check,
     text_clean,
@@ -55,29 +56,16 @@ def grid_update(
     *, grid: Grid, actor: Actor, changes: Mapping[str, Any], reverts: Change | None = None
 ) -> Change | None:
     """Change a grid's title, slug, description or lock; None when nothing changed."""
-    unknown = set(changes) - set(GRID_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    values = changes_clean(changes=changes, editable=GRID_FIELDS, description_limit=5000)
     locked = Grid.objects.select_for_update().get(pk=grid.pk)
     before = field_values(locked, changes)
-    values = dict(changes)
-    if "title" in values:
-        values["title"] = text_clean(value=values["title"], field="title", required=True, limit=100)
-    if "description" in values:
-        values["description"] = text_clean(
-            value=values["description"], field="description", required=False, limit=5000
-        )
     if "slug" in values:
         values["slug"] = slug_check(slug=values["slug"], grid=locked)
     if "is_locked" in values:
         values["is_locked"] = bool(values["is_locked"])
-    names = [name for name in GRID_FIELDS if name in values and values[name] != before[name]]
+    names = fields_save(target=locked, editable=GRID_FIELDS, before=before, values=values)
     if not names:
         return None
-    for name in names:
-        setattr(locked, name, values[name])
-    locked.modified = timezone.now()
-    locked.save(update_fields=[*names, "modified"])
     for name in [*names, "modified"]:
         setattr(grid, name, getattr(locked, name))
     return grid_change_record(
