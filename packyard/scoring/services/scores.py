@@ -1,4 +1,4 @@
-"""Writes of derived data: scores and their snapshots, dependencies, advisories, status.
+"""Write scores, the dependencies they count, and the daily snapshots their trends compare with.
 
 `scores_recompute` is the one place scores are written. It runs for a batch of packages in a
 fixed number of queries: their releases, compatibility answers, dependencies inside the
@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -24,19 +21,14 @@ from django.utils import timezone
 from packaging.utils import canonicalize_name
 
 from packyard.catalog.models import Package
-from packyard.catalog.services import Actor, package_update
 from packyard.compatibility.models import ReleaseCycle
 from packyard.compatibility.rules import Verdict
 from packyard.compatibility.selectors import PackageReleases, release_facts_of
 from packyard.compatibility.services import package_compatibility_set
-from packyard.history.models import Action as HistoryAction
-from packyard.history.models import Subject
-from packyard.history.services import change_record
 from packyard.scoring import dimensions
 from packyard.scoring.advisories import (
     AdvisoryView,
     AffectedRange,
-    OsvRecord,
     affects,
     fixed_versions,
     from_pypi,
@@ -45,7 +37,6 @@ from packyard.scoring.advisories import (
 from packyard.scoring.dependencies import needed_projects
 from packyard.scoring.models import (
     DIMENSIONS,
-    Advisory,
     AffectedPackage,
     Dependency,
     PackageScore,
@@ -381,173 +372,3 @@ def scores_daily(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     scores_recompute_all(now=now)
     return scores_snapshot(today=timezone.localdate(now))
-
-
-@transaction.atomic
-def package_status_set(
-    *,
-    package: Package,
-    deprecated: bool,
-    replaced_by: Package | None,
-    needs_maintainer: bool,
-    note: str = "",
-    by: Actor = None,
-    now: datetime | None = None,
-) -> PackageStatus:
-    """Set whether a package is deprecated, what replaces it, and whether it needs a maintainer.
-
-    Deprecation and replacement are package edits, made (and recorded in the history) by the
-    catalogue's `package_update`. Raises ValidationError naming the field when the replacement
-    is the package itself or is replaced by it. The package's score is recomputed at once.
-    """
-    now = now or timezone.now()
-    if replaced_by is not None:
-        if replaced_by.pk == package.pk:
-            raise ValidationError({"replaced_by": "A package cannot replace itself."})
-        if replaced_by.replaced_by_id == package.pk:
-            raise ValidationError(
-                {"replaced_by": f"{replaced_by.title} is itself replaced by {package.title}."}
-            )
-    changes: dict[str, Any] = {}
-    if deprecated != (package.deprecated_at is not None):
-        changes["deprecated_at"] = now if deprecated else None
-    if (replaced_by.pk if replaced_by else None) != package.replaced_by_id:
-        changes["replaced_by"] = replaced_by
-    user = by if isinstance(by, get_user_model()) else None
-    if changes and user is not None and not user.is_staff:
-        raise ValidationError({"deprecated": "Only staff mark a package deprecated or replaced."})
-    if changes:
-        package_update(package=package, actor=by, changes=changes, summary="Status")
-    status, _ = PackageStatus.objects.get_or_create(package=package)
-    before = {"needs_maintainer": status.needs_maintainer, "note": status.note}
-    if needs_maintainer and not status.needs_maintainer:
-        status.needs_maintainer_since = now
-    if not needs_maintainer:
-        status.needs_maintainer_since = None
-    status.needs_maintainer = needs_maintainer
-    status.note = note.strip()[:2000]
-    status.updated_by = user
-    status.updated_at = now
-    status.save()
-    after = {"needs_maintainer": status.needs_maintainer, "note": status.note}
-    if after != before:
-        names = [name for name in after if after[name] != before[name]]
-        change_record(
-            actor=user,
-            subject=Subject.PACKAGE,
-            subject_id=package.pk,
-            target=status,
-            action=HistoryAction.UPDATE,
-            summary=f"{package.title}: status",
-            before={name: before[name] for name in names},
-            after={name: after[name] for name in names},
-        )
-    scores_recompute(package_ids=[package.pk], now=now)
-    return status
-
-
-@dataclass
-class AdvisoriesImported:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rescored: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"{self.created} advisories added, {self.updated} updated, {self.unchanged} "
-            f"unchanged; {self.rescored} packages of the directory rescored"
-        )
-
-
-def _advisory_values(record: OsvRecord) -> dict[str, Any]:
-    return {
-        "aliases": list(record.aliases),
-        "summary": record.summary,
-        "link": record.link,
-        "published": record.published,
-        "modified": record.modified,
-        "withdrawn": record.withdrawn,
-    }
-
-
-@transaction.atomic
-def _advisories_store(
-    records: Sequence[OsvRecord], now: datetime, result: AdvisoriesImported
-) -> set[str]:
-    """Store a chunk of advisories and their affected projects; return the projects named."""
-    existing = {
-        row.advisory_id: row
-        for row in Advisory.objects.filter(advisory_id__in=[r.advisory_id for r in records])
-    }
-    affected_before: dict[int, set[str]] = defaultdict(set)
-    for advisory_id, name in AffectedPackage.objects.filter(
-        advisory__in=[row.pk for row in existing.values()]
-    ).values_list("advisory_id", "name"):
-        affected_before[advisory_id].add(name)
-    names: set[str] = set()
-    changed: list[Advisory] = []
-    for record in records:
-        values = _advisory_values(record)
-        row = existing.get(record.advisory_id)
-        record_names = {affected.name for affected in record.affected}
-        if row is None:
-            row = Advisory.objects.create(advisory_id=record.advisory_id, imported_at=now, **values)
-            existing[record.advisory_id] = row
-            result.created += 1
-        elif any(getattr(row, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.imported_at = now
-            row.save()
-            result.updated += 1
-        else:
-            result.unchanged += 1
-        names |= record_names | affected_before.get(row.pk, set())
-        changed.append(row)
-    AffectedPackage.objects.filter(advisory__in=[row.pk for row in changed]).delete()
-    AffectedPackage.objects.bulk_create(
-        [
-            AffectedPackage(
-                advisory=existing[record.advisory_id],
-                name=affected.name,
-                ranges=list(affected.ranges),
-                versions=list(affected.versions),
-            )
-            for record in records
-            for affected in record.affected
-        ]
-    )
-    return names
-
-
-def advisories_import(
-    *,
-    records: Iterable[OsvRecord],
-    now: datetime | None = None,
-    chunk_size: int = 500,
-    on_record: Callable[[], object] | None = None,
-) -> AdvisoriesImported:
-    """Add or update OSV advisories, then rescore the directory's packages they name.
-
-    Each chunk is stored atomically; a record appearing twice keeps its last version.
-    """
-    now = now or timezone.now()
-    result = AdvisoriesImported()
-    names: set[str] = set()
-    chunk: dict[str, OsvRecord] = {}
-    for record in records:
-        chunk[record.advisory_id] = record
-        if on_record:
-            on_record()
-        if len(chunk) >= chunk_size:
-            names |= _advisories_store(list(chunk.values()), now, result)
-            chunk = {}
-    if chunk:
-        names |= _advisories_store(list(chunk.values()), now, result)
-    package_ids = sorted(package.pk for package in packages_by_pypi_name(names=names).values())
-    for start in range(0, len(package_ids), BATCH_SIZE):
-        result.rescored += scores_recompute(
-            package_ids=package_ids[start : start + BATCH_SIZE], now=now
-        )
-    return result
