@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,10 +21,10 @@ from packyard.core.paging import page_of
 from packyard.core.repositories import InvalidRepositoryURL, parse_repository_url
 from packyard.core.types import HtmxHttpRequest
 from packyard.grids.selectors import grids_of_package
-from packyard.history.models import Change, Subject
-from packyard.history.selectors import changes_of
+from packyard.history.models import Subject
 from packyard.pages import ratelimits
 from packyard.pages.catalog.forms import PackageForm, RepositoryForm
+from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
 from packyard.refresh.selectors import fetch_states_of
 from packyard.refresh.tasks import package_refresh_enqueue
@@ -242,11 +242,12 @@ def package_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def package_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every edit of a package, newest first, as readable before → after."""
     package = selectors.package_get(slug=slug)
-    changes = changes_of(subject=Subject.PACKAGE, subject_id=package.pk)
-    return render(
+    return history_render(
         request,
-        "catalog/package_history.html",
-        {"package": package, "page": page_of(request, changes, per_page=settings.PAGE_SIZE)},
+        template="catalog/package_history.html",
+        subject=Subject.PACKAGE,
+        subject_id=package.pk,
+        context={"package": package},
     )
 
 
@@ -256,14 +257,7 @@ def package_revert(request: HtmxHttpRequest, slug: str, change_id: int) -> HttpR
     package = selectors.package_get(slug=slug)
     if refused := require(request, Action.REVERT, package):
         return refused
-    change = get_object_or_404(
-        Change, pk=change_id, subject_type=Subject.PACKAGE, subject_id=package.pk
-    )
-    try:
-        services.package_change_revert(change=change, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Reverted: {change}.")
+    change = change_get(subject=Subject.PACKAGE, subject_id=package.pk, change_id=change_id)
+    change_revert(request, change=change, revert=services.package_change_revert)
     package.refresh_from_db(fields=["slug"])
     return HttpResponseRedirect(f"{package.get_absolute_url()}history/", status=303)

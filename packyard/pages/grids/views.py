@@ -21,10 +21,10 @@ from packyard.core.types import HtmxHttpRequest
 from packyard.grids import selectors, services
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.picker import packages_to_pick
-from packyard.history.models import Change, Subject
-from packyard.history.selectors import changes_of
+from packyard.history.models import Subject
 from packyard.pages import ratelimits
 from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
+from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
 from packyard.pages.scoring.forms import WeightsForm
 from packyard.scoring import selectors as scoring_selectors
@@ -338,11 +338,12 @@ def cell_edit(
 def grid_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every edit of a grid, its features, packages and cells, as before → after."""
     grid = _grid(slug)
-    changes = changes_of(subject=Subject.GRID, subject_id=grid.pk)
-    return render(
+    return history_render(
         request,
-        "grids/grid_history.html",
-        {"grid": grid, "page": page_of(request, changes, per_page=settings.PAGE_SIZE)},
+        template="grids/grid_history.html",
+        subject=Subject.GRID,
+        subject_id=grid.pk,
+        context={"grid": grid},
     )
 
 
@@ -352,12 +353,7 @@ def grid_revert(request: HtmxHttpRequest, slug: str, change_id: int) -> HttpResp
     grid = _grid(slug)
     if refused := require(request, Action.REVERT, grid):
         return refused
-    change = get_object_or_404(Change, pk=change_id, subject_type=Subject.GRID, subject_id=grid.pk)
-    try:
-        services.grid_change_revert(change=change, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Reverted: {change}.")
+    change = change_get(subject=Subject.GRID, subject_id=grid.pk, change_id=change_id)
+    change_revert(request, change=change, revert=services.grid_change_revert)
     grid.refresh_from_db(fields=["slug"])
     return HttpResponseRedirect(reverse("grids:grid_history", args=[grid.slug]), status=303)
