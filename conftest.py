@@ -15,6 +15,30 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _data_version_at_once(request):
+    """Bump the data version at each write, not at commit, inside a test's transaction.
+
+    On PostgreSQL the version's triggers run at commit (`packyard.core.versions`), and a test
+    wrapped in a transaction never commits; without this a page cached before a write in the
+    test would still be served after it. SQLite's triggers bump at once anyway.
+    """
+    if "_django_db_helper" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    from packyard.core import versions
+
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        names = ", ".join(versions.deferred_triggers(connection))
+        if names:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    yield
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees every cookie an answer sets.
+    "packyard.core.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -282,6 +284,16 @@ RATE_BUDGET_RESERVES = {"api.github.com": 100, "*": 5}
 
 # Page sizes of the HTML lists.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25)
+
+# HTTP caching (packyard.core.caching): ETags from the data version, 304s, and anonymous
+# answers kept in the cache. 0 turns it off. Relative times on pages are at most this stale.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", default=300)
+# How long a browser or a CDN may use an anonymous answer without asking again.
+PAGE_MAX_AGE = env_int("PAGE_MAX_AGE", default=60)
+# Set to the deployed version to share ETags between hosts; empty: a digest of the code.
+PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "")
+# Never validated nor cached: the admin and the sign-in pages.
+PAGE_CACHE_EXEMPT_PATHS = ("/admin/", "/accounts/")
 
 # Search (packyard.search): how text relevance and quality blend. See the README's "Search".
 SEARCH_TEXT_WEIGHT = float(os.environ.get("SEARCH_TEXT_WEIGHT", "0.6"))

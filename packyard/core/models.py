@@ -18,3 +18,16 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DataVersion(models.Model):
+    """The one row whose number every write to the directory moves on (`core.versions`).
+
+    Database triggers bump it in the writing transaction, so a cached page or a validator
+    keyed by it changes on every process as soon as the write is committed.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

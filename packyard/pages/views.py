@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from packyard.catalog import selectors as catalog
+from packyard.core.caching import page_cache_exempt
 from packyard.grids.selectors import header_grids
 from packyard.pages.health import health_report
 
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @never_cache
+@page_cache_exempt
 def health(request: HttpRequest) -> JsonResponse:
     """Report whether the database, the cache and the task queue answer."""
     healthy, report = health_report()

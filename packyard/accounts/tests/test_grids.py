@@ -184,18 +184,18 @@ def test_grid_history_shows_readable_diffs_and_staff_revert_in_one_click(client)
 def test_package_history_lists_edits_newest_first_in_fixed_queries(
     client, django_assert_num_queries
 ):
-    """The package history costs 3 queries (package, count, page) for 2 or 20 edits."""
+    """The package history costs 4 queries (version, package, count, page), 2 or 20 edits."""
     package = PackageFactory(slug="alpha")
     person = member()
     from packyard.catalog.services import package_update
 
     for number in range(2):
         package_update(package=package, actor=person, changes={"title": f"T{number}"})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         small = client.get("/packages/p/alpha/history/")
     for number in range(2, 20):
         package_update(package=package, actor=person, changes={"title": f"T{number}"})
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         large = client.get("/packages/p/alpha/history/")
 
     assert small.text.count('class="change"') == 2

@@ -112,13 +112,13 @@ def test_an_empty_query_finds_nothing(client, query):
 
 
 @pytest.mark.parametrize("size", [2, 12])
-def test_the_search_takes_three_queries(client, django_assert_num_queries, size):
-    """Packages counted, then ranked with their categories, then grids: 3 queries, any size."""
+def test_the_search_takes_four_queries(client, django_assert_num_queries, size):
+    """Data version, packages counted, ranked with their categories, grids: 4, any size."""
     for number in range(size):
         FetchedPackageFactory(title=f"django-search-{number}")
         GridFactory(title=f"Search {number}")
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         answer = client.get("/api/v4/search/", {"q": "search"}).json()
 
     assert len(answer) == min(2 * size, 20)

@@ -260,12 +260,12 @@ def test_v3_is_read_only(method):
 def test_the_v3_package_list_takes_a_fixed_number_of_queries(
     client, django_assert_num_queries, size
 ):
-    """Count, page and the page's memberships: 3 queries for 3 or 30 packages."""
+    """Data version, count, page, the page's memberships: 4 queries for 3 or 30 packages."""
     grid = GridFactory()
     for package in PackageFactory.create_batch(size):
         GridPackageFactory(grid=grid, package=package)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         answer = client.get("/api/v3/packages/", {"limit": 100}).json()
 
     assert len(answer["objects"]) == size

@@ -428,13 +428,13 @@ def test_an_offset_past_the_end_renders_on_the_browsable_page(client):
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_packages_list_takes_three_queries_whatever_its_length(
+def test_the_packages_list_takes_four_queries_whatever_its_length(
     client, django_assert_num_queries, size
 ):
-    """Count, page, and the page's grid memberships: 3 queries for 3 or 30 packages."""
+    """Data version, count, page, the page's grid memberships: 4 for 3 or 30 packages."""
     packages_in_grids(size)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         answer = client.get("/api/v4/packages/", {"limit": 100}).json()
 
     assert len(answer["results"]) == size
@@ -442,13 +442,13 @@ def test_the_packages_list_takes_three_queries_whatever_its_length(
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_grids_list_takes_three_queries_whatever_its_length(
+def test_the_grids_list_takes_four_queries_whatever_its_length(
     client, django_assert_num_queries, size
 ):
-    """Count, page, and the page's packages: 3 queries for 3 or 30 grids."""
+    """Data version, count, page, and the page's packages: 4 queries for 3 or 30 grids."""
     packages_in_grids(4, grids=size)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         answer = client.get("/api/v4/grids/", {"limit": 100}).json()
 
     assert len(answer["results"]) == size
@@ -456,23 +456,23 @@ def test_the_grids_list_takes_three_queries_whatever_its_length(
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_categories_list_takes_two_queries_whatever_its_length(
+def test_the_categories_list_takes_three_queries_whatever_its_length(
     client, django_assert_num_queries, size
 ):
-    """Count and page: 2 queries for 3 or 30 categories."""
+    """Data version, count and page: 3 queries for 3 or 30 categories."""
     for number in range(size):
         CategoryFactory(slug=f"category-{number}", title=f"Category {number}")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         answer = client.get("/api/v4/categories/", {"limit": 100}).json()
 
     assert len(answer["results"]) == size
 
 
-def test_a_package_record_takes_two_queries(client, django_assert_num_queries):
-    """One package with its grids: the row, then its memberships."""
+def test_a_package_record_takes_three_queries(client, django_assert_num_queries):
+    """One package with its grids: the data version, the row, then its memberships."""
     packages_in_grids(1)
     package = Package.objects.get()
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(f"/api/v4/packages/{package.slug}/")

@@ -472,14 +472,14 @@ def grid_filled(slug: str, *, packages: int, features: int):
 def test_grid_page_query_count_does_not_grow_with_packages_and_features(
     client, django_assert_num_queries
 ):
-    """A grid costs 7 queries whether it is 2 packages by 1 feature or 50 by 10, all filled."""
+    """A grid costs 8 queries whether it is 2 packages by 1 feature or 50 by 10, all filled."""
     grid_filled("small", packages=2, features=1)
     grid_filled("large", packages=50, features=10)
 
     # 5 for the matrix, 1 for the columns' stored scores (scoring), 1 for the marks (accounts).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         large = client.get("/grids/g/large/")
 
     assert len(columns(small)) == 2

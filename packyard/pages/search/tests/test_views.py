@@ -136,12 +136,12 @@ def test_results_are_paged(client, settings):
 def test_the_results_page_takes_the_same_queries_for_few_and_many(
     client, django_assert_num_queries, size
 ):
-    """Count, rank, grids and facets: four queries whatever the number of matches."""
+    """Data version, count, rank, grids and facets: five queries whatever the matches."""
     for number in range(size):
         package = make_package(f"counted-{number}")
         GridPackageFactory(grid=GridFactory(title=f"Counted grid {number}"), package=package)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/search/", {"q": "counted"})
 
     assert len(result_titles(response.text)) == min(size, 25)
@@ -175,11 +175,11 @@ def test_suggestions_for_no_text_are_empty(client):
     assert client.get("/search/suggest/", {"q": ""}).text.strip() == ""
 
 
-def test_suggestions_take_three_queries(client, django_assert_num_queries):
-    """Count, rank and grids: three queries per keystroke pause."""
+def test_suggestions_take_four_queries(client, django_assert_num_queries):
+    """Data version, count, rank and grids: four queries per keystroke pause."""
     make_package("django-fast")
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get("/search/suggest/", {"q": "fast"})
 
 

@@ -1,0 +1,188 @@
+"""HTTP caching of pages and API answers, keyed by the data version.
+
+Every GET or HEAD of a page or an API answer gets an ETag made of the data version
+(`packyard.core.versions`), the code release, a time bucket, the address and the request
+headers that change the answer (htmx's, and Accept under /api/), and of the person for signed-in
+requests. A request whose If-None-Match holds that ETag is answered 304 before the view runs.
+Anonymous answers are kept in Django's cache under the same key for `PAGE_CACHE_SECONDS` and
+carry `Cache-Control: public, max-age=PAGE_MAX_AGE, stale-while-revalidate=PAGE_CACHE_SECONDS`,
+so a shared cache or CDN in front may hold them; signed-in answers are `private, no-cache`.
+
+Pages show relative times ("3 hours ago") and what is supported "today", which change without a
+write: the time bucket (`PAGE_CACHE_SECONDS` long) keeps them at most that stale. An answer is
+not kept when it sets a cookie or holds a CSRF token, is not a 200, says `no-cache` or
+`private` itself, or when the person has a message waiting. `PAGE_CACHE_SECONDS=0` turns the
+cache and the validators off.
+https://www.rfc-editor.org/rfc/rfc9110#section-13.1.2 (If-None-Match),
+https://www.rfc-editor.org/rfc/rfc5861 (stale-while-revalidate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache as page_cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from packyard.core.versions import data_version
+
+EXEMPT_ATTRIBUTE = "page_cache_exempt"
+VARY_HEADERS = ("Cookie", "HX-Request", "HX-Target", "HX-Boosted")
+KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_BOOSTED")
+# Kept with a cached answer; the rest (Set-Cookie above all) is never kept.
+KEPT_HEADERS = frozenset(
+    {"content-type", "content-language", "vary", "allow", "link", "x-robots-tag"}
+)
+
+
+def page_cache_exempt[View: Callable[..., HttpResponseBase]](view: View) -> View:
+    """Mark a view whose answers are never validated nor cached (health, say)."""
+    setattr(view, EXEMPT_ATTRIBUTE, True)
+    return view
+
+
+def code_release() -> str:
+    """Return a token of the code and templates served (ETags and kept answers change with it)."""
+    return str(getattr(settings, "PAGE_CACHE_RELEASE", "")) or _code_digest()
+
+
+@cache
+def _code_digest() -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    base = Path(settings.BASE_DIR)
+    for folder in ("packyard", "templates", "static"):
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and "tests" not in path.parts:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(base)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Validator:
+    """What the middleware decided for one request, before the view ran."""
+
+    etag: str
+    key: str
+    anonymous: bool
+
+
+def _waiting_messages(request: HttpRequest) -> bool:
+    if request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages")):
+        return True
+    session = getattr(request, "session", None)
+    return bool(session is not None and session.get("_messages"))
+
+
+def _etag_matches(request: HttpRequest, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    if not header:
+        return False
+    offered = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in offered or etag in offered
+
+
+class PageCacheMiddleware:
+    """Answer 304 to a matching If-None-Match, serve anonymous answers from the cache."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        validator: Validator | None = getattr(request, "_page_validator", None)
+        if validator is not None and not getattr(response, "_from_page_cache", False):
+            self._finish(request, response, validator)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponseBase | None:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if (
+            seconds <= 0
+            or request.method not in {"GET", "HEAD"}
+            or getattr(view_func, EXEMPT_ATTRIBUTE, False)
+            or request.path.startswith(tuple(settings.PAGE_CACHE_EXEMPT_PATHS))
+            or _waiting_messages(request)
+        ):
+            return None
+        user = getattr(request, "user", None)
+        anonymous = user is None or not user.is_authenticated
+        parts = [
+            code_release(),
+            str(data_version()),
+            str(int(time.time() // seconds)),
+            request.get_full_path(),
+            *(request.META.get(header, "") for header in KEY_HEADERS),
+            request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
+            "" if anonymous or user is None else f"user:{user.pk}",
+        ]
+        digest = hashlib.sha256("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+        validator = Validator(etag=f'"{digest[:32]}"', key=f"page:{digest}", anonymous=anonymous)
+        request._page_validator = validator  # type: ignore[attr-defined]
+        if _etag_matches(request, validator.etag):
+            not_modified = HttpResponseNotModified()
+            self._headers(not_modified, validator, shared=validator.anonymous)
+            not_modified._from_page_cache = True  # type: ignore[attr-defined]
+            return not_modified
+        if anonymous and (kept := page_cache.get(validator.key)) is not None:
+            status, headers, content = kept
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            self._headers(response, validator, shared=True)
+            response._from_page_cache = True  # type: ignore[attr-defined]
+            return response
+        return None
+
+    def _headers(self, response: HttpResponseBase, validator: Validator, *, shared: bool) -> None:
+        response["ETag"] = validator.etag
+        if shared:
+            response["Cache-Control"] = (
+                f"public, max-age={settings.PAGE_MAX_AGE}, "
+                f"stale-while-revalidate={settings.PAGE_CACHE_SECONDS}"
+            )
+        else:
+            response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, VARY_HEADERS)
+
+    def _finish(
+        self, request: HttpRequest, response: HttpResponseBase, validator: Validator
+    ) -> None:
+        own_rules = response.get("Cache-Control", "")
+        if (
+            response.status_code != 200
+            or response.streaming
+            or "no-cache" in own_rules
+            or "no-store" in own_rules
+            or "private" in own_rules
+        ):
+            return
+        # A page that holds a CSRF token is the reader's own, even when no cookie is set.
+        holds_token = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        shared = validator.anonymous and not response.cookies and not holds_token
+        self._headers(response, validator, shared=shared)
+        if shared and isinstance(response, HttpResponse):
+            headers = [
+                (name, value) for name, value in response.items() if name.lower() in KEPT_HEADERS
+            ]
+            page_cache.set(
+                validator.key,
+                (response.status_code, headers, response.content),
+                timeout=settings.PAGE_CACHE_SECONDS,
+            )
