@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from packyard.pages import views as pages
-from packyard.pages.sitemaps import SITEMAPS
+from packyard.pages.sitemaps import SITEMAPS, sitemap_index, sitemap_section
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("health/", pages.health, name="health"),
     path("robots.txt", pages.robots, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("api/", include("packyard.api.urls")),
     path("", include("packyard.pages.catalog.urls")),
     path("", include("packyard.pages.grids.urls")),

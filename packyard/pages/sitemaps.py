@@ -1,49 +1,104 @@
-"""sitemap.xml: packages, grids, categories and the static pages."""
+"""The sitemap: an index at /sitemap.xml and one section per kind of page, paged.
+
+Split as https://www.sitemaps.org/protocol.html#index says: the index lists each section's
+pages, and a page holds at most 50,000 URLs. A section's page costs one query and the index a
+fixed number (a count and the latest `modified` per section), whatever the catalogue's size.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property, wraps
+from typing import Any
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Max, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
+from django.views.decorators.cache import cache_page
 
 from packyard.catalog.models import Category, Package
+from packyard.core.models import TimeStampedModel
 from packyard.grids.models import Grid
 
+# Crawlers ask often and a few minutes of staleness costs nothing: a package changed now shows
+# in the sitemap within five minutes, and no write has to know about the sitemap's cache.
+CACHE_SECONDS = 5 * 60
 
-class PackageSitemap(Sitemap[Package]):
+
+class OneQueryPaginator[T](Paginator[T]):
+    """Fetch a page with one query: no COUNT first; an empty page past the first is the 404."""
+
+    def page(self, number: int | str) -> Page[T]:
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger("That page number is not an integer.") from error
+        if number < 1:
+            raise EmptyPage("That page number is less than 1.")
+        bottom = (number - 1) * self.per_page
+        items = list(self.object_list[bottom : bottom + self.per_page])
+        if not items and number > 1:
+            raise EmptyPage("That page contains no results.")
+        return Page(items, number, self)
+
+
+class RowSitemap[M: TimeStampedModel](Sitemap[M]):
+    """Rows with a slug, in primary key order, each dated by its `modified` column."""
+
+    def items(self) -> QuerySet[M]:
+        raise NotImplementedError
+
+    def lastmod(self, item: M) -> datetime:
+        return item.modified
+
+    def get_latest_lastmod(self) -> datetime | None:
+        # Django's default calls lastmod() on every item: a whole-table read for the index.
+        latest: datetime | None = self.items().aggregate(latest=Max("modified"))["latest"]
+        return latest
+
+    @property
+    def paginator(self) -> Paginator[M]:
+        return OneQueryPaginator(self.items(), self.limit)
+
+
+class PackageSitemap(RowSitemap[Package]):
+    """Every package, archived and deprecated ones too: their pages still answer."""
+
     changefreq = "daily"
     priority = 0.8
+    # Well under the protocol's 50,000, so one page stays under a megabyte.
     limit = 5000
 
     def items(self) -> QuerySet[Package]:
-        return Package.objects.only("slug", "modified").order_by("id")
-
-    def lastmod(self, item: Package) -> datetime:
-        return item.modified
+        return Package.objects.only("slug", "modified").order_by("pk")
 
 
-class GridSitemap(Sitemap[Grid]):
+class GridSitemap(RowSitemap[Grid]):
     changefreq = "weekly"
     priority = 0.7
 
     def items(self) -> QuerySet[Grid]:
-        return Grid.objects.only("slug", "modified").order_by("id")
-
-    def lastmod(self, item: Grid) -> datetime:
-        return item.modified
+        return Grid.objects.only("slug", "modified").order_by("pk")
 
 
-class CategorySitemap(Sitemap[Category]):
+class CategorySitemap(RowSitemap[Category]):
     changefreq = "weekly"
     priority = 0.5
 
     def items(self) -> QuerySet[Category]:
-        return Category.objects.order_by("id")
+        return Category.objects.only("slug", "modified").order_by("pk")
 
 
 class StaticSitemap(Sitemap[str]):
+    """The home page and the lists, dated by the latest change to what they list."""
+
     changefreq = "daily"
     priority = 0.6
 
@@ -53,6 +108,20 @@ class StaticSitemap(Sitemap[str]):
     def location(self, item: str) -> str:
         return reverse(item)
 
+    def lastmod(self, item: str) -> datetime | None:
+        packages, grids = self._latest_changes
+        if item == "grids:grid_list":
+            return grids
+        if item == "home":
+            return max((date for date in (packages, grids) if date is not None), default=None)
+        return packages
+
+    @cached_property
+    def _latest_changes(self) -> tuple[datetime | None, datetime | None]:
+        packages = Package.objects.aggregate(latest=Max("modified"))["latest"]
+        grids = Grid.objects.aggregate(latest=Max("modified"))["latest"]
+        return packages, grids
+
 
 SITEMAPS = {
     "static": StaticSitemap,
@@ -60,3 +129,37 @@ SITEMAPS = {
     "grids": GridSitemap,
     "categories": CategorySitemap,
 }
+
+
+def answer_conditionally(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Answer 304 Not Modified when the client's copy is current, fresh or from the cache.
+
+    Django's conditional_page defers its check until a TemplateResponse renders, and an answer
+    from cache_page is already rendered, so that check would never run on a cache hit.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, SimpleTemplateResponse):
+            response = response.render()
+        if request.method != "GET" or response.status_code != 200:
+            return response
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        etag = response.get("ETag")
+        conditional = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+        return conditional or response
+
+    return wrapper
+
+
+# The check sits outside the cache, so cached answers meet If-Modified-Since and If-None-Match
+# too; the sitemap views set Last-Modified when every section they list gives a lastmod.
+sitemap_index = answer_conditionally(cache_page(CACHE_SECONDS)(sitemap_views.index))
+sitemap_section = answer_conditionally(cache_page(CACHE_SECONDS)(sitemap_views.sitemap))

@@ -396,6 +396,7 @@ READ_ONLY: dict[str, Callable[[World], list[str]]] = {
     "health": lambda w: ["/health/"],
     "robots": lambda w: ["/robots.txt"],
     "sitemap": lambda w: ["/sitemap.xml"],
+    "sitemap_section": lambda w: ["/sitemap-packages.xml", "/sitemap-static.xml"],
     "apiv4:package-list": lambda w: ["/api/v4/packages/", "/api/v4/packages.json"],
     "apiv4:package-detail": lambda w: ["/api/v4/packages/alpha/", "/api/v4/packages/alpha.json"],
     "apiv4:search-list": lambda w: ["/api/v4/search/?q=alpha", "/api/v4/search.json?q=alpha"],

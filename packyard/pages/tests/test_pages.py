@@ -1,4 +1,4 @@
-"""Tests of the site-wide pages: home, feeds, sitemap, robots.txt, health and error pages."""
+"""Tests of the site-wide pages: home, feeds, robots.txt, health and error pages."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from tests.factories import (
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
-SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SCRIPT = "<script>alert(1)</script>"
 
 
@@ -268,33 +267,7 @@ def test_feeds_carry_user_text_as_text(client):
         assert SCRIPT in [element.text for element in parse_xml(response).iter()]
 
 
-# sitemap.xml and robots.txt
-
-
-@pytest.mark.django_db
-def test_sitemap_lists_packages_grids_categories_and_static_pages(client):
-    """/sitemap.xml is well-formed and lists every package, grid, category and static page."""
-    PackageFactory(title="Alpha", slug="alpha")
-    GridFactory(title="Storage", slug="storage")
-    CategoryFactory(title="Storage", slug="storage")
-
-    response = client.get("/sitemap.xml")
-    urls = parse_xml(response).findall(f"{SITEMAP}url")
-    locations = {url.findtext(f"{SITEMAP}loc") for url in urls}
-
-    assert response.status_code == 200
-    assert locations == {
-        "http://testserver/",
-        "http://testserver/packages/",
-        "http://testserver/packages/latest/",
-        "http://testserver/grids/",
-        "http://testserver/packages/p/alpha/",
-        "http://testserver/grids/g/storage/",
-        "http://testserver/categories/apps/",
-        "http://testserver/categories/storage/",
-    }
-    package = next(url for url in urls if url.findtext(f"{SITEMAP}loc").endswith("/alpha/"))
-    assert package.findtext(f"{SITEMAP}lastmod")
+# robots.txt
 
 
 @pytest.mark.django_db
