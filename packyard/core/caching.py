@@ -30,7 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache as page_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 
 from packyard.core.versions import data_version
 
@@ -39,7 +40,7 @@ VARY_HEADERS = ("Cookie", "HX-Request", "HX-Target", "HX-Boosted")
 KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_BOOSTED")
 # Kept with a cached answer; the rest (Set-Cookie above all) is never kept.
 KEPT_HEADERS = frozenset(
-    {"content-type", "content-language", "vary", "allow", "link", "x-robots-tag"}
+    {"content-type", "content-language", "last-modified", "vary", "allow", "link", "x-robots-tag"}
 )
 
 
@@ -103,6 +104,16 @@ class PageCacheMiddleware:
         validator: Validator | None = getattr(request, "_page_validator", None)
         if validator is not None and not getattr(response, "_from_page_cache", False):
             self._finish(request, response, validator)
+        if validator is not None and isinstance(response, HttpResponse):
+            # An answer that says when it last changed meets If-Modified-Since too (sitemaps).
+            last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+            if response.status_code == 200 and last_modified is not None:
+                return (
+                    get_conditional_response(
+                        request, last_modified=last_modified, response=response
+                    )
+                    or response
+                )
         return response
 
     def process_view(

@@ -7,29 +7,18 @@ fixed number (a count and the latest `modified` per section), whatever the catal
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property, wraps
-from typing import Any
+from functools import cached_property
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Max, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import parse_http_date_safe
-from django.views.decorators.cache import cache_page
 
 from packyard.catalog.models import Category, Package
 from packyard.core.models import TimeStampedModel
 from packyard.grids.models import Grid
-
-# Crawlers ask often and a few minutes of staleness costs nothing: a package changed now shows
-# in the sitemap within five minutes, and no write has to know about the sitemap's cache.
-CACHE_SECONDS = 5 * 60
 
 
 class OneQueryPaginator[T](Paginator[T]):
@@ -131,35 +120,7 @@ SITEMAPS = {
 }
 
 
-def answer_conditionally(
-    view: Callable[..., HttpResponse],
-) -> Callable[..., HttpResponse]:
-    """Answer 304 Not Modified when the client's copy is current, fresh or from the cache.
-
-    Django's conditional_page defers its check until a TemplateResponse renders, and an answer
-    from cache_page is already rendered, so that check would never run on a cache hit.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse):
-            response = response.render()
-        if request.method != "GET" or response.status_code != 200:
-            return response
-        if not response.has_header("ETag"):
-            set_response_etag(response)
-        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
-        etag = response.get("ETag")
-        conditional = get_conditional_response(
-            request, etag=etag, last_modified=last_modified, response=response
-        )
-        return conditional or response
-
-    return wrapper
-
-
-# The check sits outside the cache, so cached answers meet If-Modified-Since and If-None-Match
-# too; the sitemap views set Last-Modified when every section they list gives a lastmod.
-sitemap_index = answer_conditionally(cache_page(CACHE_SECONDS)(sitemap_views.index))
-sitemap_section = answer_conditionally(cache_page(CACHE_SECONDS)(sitemap_views.sitemap))
+# Validators, 304s and the cache come from packyard.core.caching, as for every page; the views
+# set Last-Modified from the sections' lastmod, which a conditional GET is also held against.
+sitemap_index = sitemap_views.index
+sitemap_section = sitemap_views.sitemap
