@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,28 @@ def with_mark_counts(packages: QuerySet[Package]) -> QuerySet[Package]:
         favourite_count=Count("marks", filter=Q(marks__kind=MarkKind.FAVOURITE)),
         use_count=Count("marks", filter=Q(marks__kind=MarkKind.USE)),
     )
+
+
+def mark_counts_listed(packages: Iterable[Package]) -> list[Package]:
+    """Return the packages of one page with `favourite_count` and `use_count` set (1 query).
+
+    Counting only the listed packages keeps a page's cost the same however many packages the
+    list holds (`with_mark_counts` groups the whole list, which a sort by counts needs).
+    """
+    listed = list(packages)
+    counts = (
+        Mark.objects.filter(package__in=[package.pk for package in listed])
+        .values_list("package_id", "kind")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    by_package: dict[tuple[int, str], int] = {
+        (package_id, kind): count for package_id, kind, count in counts
+    }
+    for package in listed:
+        package.favourite_count = by_package.get((package.pk, MarkKind.FAVOURITE), 0)  # type: ignore[attr-defined]
+        package.use_count = by_package.get((package.pk, MarkKind.USE), 0)  # type: ignore[attr-defined]
+    return listed
 
 
 def marks_of(*, packages: list[Package], user: User | AnonymousUser) -> dict[int, Marks]:

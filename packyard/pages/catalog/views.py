@@ -39,14 +39,14 @@ def _package_list(
 ) -> HttpResponse:
     text = list_text(request)
     sort = list_sort(request, sorts=selectors.PACKAGE_SORTS, default=selectors.DEFAULT_PACKAGE_SORT)
-    packages = accounts_selectors.with_mark_counts(
-        selectors.packages_list(category=category, text=text, sort=sort)
-    )
+    packages = selectors.packages_list(category=category, text=text, sort=sort)
+    page = page_of(request, packages, per_page=settings.PAGE_SIZE)
+    page.object_list = accounts_selectors.mark_counts_listed(page.object_list)
     context = {
         "title": template_title,
         "category": category,
         "categories": selectors.categories_with_counts(),
-        "page": page_of(request, packages, per_page=settings.PAGE_SIZE),
+        "page": page,
         "q": text,
         "sort": sort,
         "sorts": selectors.PACKAGE_SORTS,
