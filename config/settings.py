@@ -121,7 +121,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", default=0),
+        conn_max_age=env_int("CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
