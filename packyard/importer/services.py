@@ -52,47 +52,50 @@ def pypi_name_from_url(url: str) -> str:
     return match.group(1) if match else ""
 
 
-def _mapped_id(*, source: str, kind: RecordKind, upstream_id: int) -> int | None:
-    record = UpstreamRecord.objects.filter(
-        source=source, kind=kind, upstream_id=upstream_id
-    ).first()
-    return record.object_id if record else None
+def _upstream(*, source: str, kind: RecordKind, upstream_id: int) -> UpstreamRecord | None:
+    """Return what an earlier import of this record remembered (None if it never was)."""
+    return UpstreamRecord.objects.filter(source=source, kind=kind, upstream_id=upstream_id).first()
 
 
 def _remember(
-    *, source: str, kind: RecordKind, upstream_id: int, object_id: int, digest: str
+    upstream: UpstreamRecord | None,
+    *,
+    source: str,
+    kind: RecordKind,
+    upstream_id: int,
+    object_id: int,
+    digest: str,
 ) -> None:
-    UpstreamRecord.objects.update_or_create(
-        source=source,
-        kind=kind,
-        upstream_id=upstream_id,
-        defaults={"object_id": object_id, "digest": digest, "imported_at": timezone.now()},
-    )
+    """Remember the record's local row and digest (`upstream` is what was remembered before)."""
+    if upstream is None:
+        UpstreamRecord.objects.create(
+            source=source,
+            kind=kind,
+            upstream_id=upstream_id,
+            object_id=object_id,
+            digest=digest,
+            imported_at=timezone.now(),
+        )
+        return
+    upstream.object_id = object_id
+    upstream.digest = digest
+    upstream.imported_at = timezone.now()
+    upstream.save(update_fields=["object_id", "digest", "imported_at"])
 
 
-def _unchanged(
-    *, source: str, kind: RecordKind, upstream_id: int, digest: str, model: type[Model]
-) -> int | None:
-    """Return the local id when this exact record was imported before and its row exists."""
-    record = UpstreamRecord.objects.filter(
-        source=source, kind=kind, upstream_id=upstream_id
-    ).first()
-    if (
-        record
-        and record.digest == digest
-        and model._default_manager.filter(pk=record.object_id).exists()
-    ):
-        return record.object_id
-    return None
+def _unchanged(upstream: UpstreamRecord | None, *, digest: str, model: type[Model]) -> Any:
+    """Return the local row when this exact record was imported before and the row exists."""
+    if upstream is None or upstream.digest != digest:
+        return None
+    return model._default_manager.filter(pk=upstream.object_id).first()
 
 
 def _local(
-    model: type[Model], *, source: str, kind: RecordKind, upstream_id: int, slug: str
+    model: type[Model], upstream: UpstreamRecord | None, *, upstream_id: int, slug: str
 ) -> tuple[Any, bool]:
     """Find the local row a record updates, or make a new one (keeping the id when free)."""
     manager = model._default_manager
-    mapped = _mapped_id(source=source, kind=kind, upstream_id=upstream_id)
-    row = manager.filter(pk=mapped).first() if mapped else None
+    row = manager.filter(pk=upstream.object_id).first() if upstream else None
     if row is None:
         row = manager.filter(slug=slug).first()
     if row is not None:
@@ -107,10 +110,27 @@ def _local(
 
 
 def _resolve(*, source: str, kind: RecordKind, upstream_id: int, model: type[Model]) -> int | None:
-    mapped = _mapped_id(source=source, kind=kind, upstream_id=upstream_id)
-    if mapped is not None:
-        return mapped
-    return upstream_id if model._default_manager.filter(pk=upstream_id).exists() else None
+    return _resolve_many(source=source, kind=kind, upstream_ids=(upstream_id,), model=model).get(
+        upstream_id
+    )
+
+
+def _resolve_many(
+    *, source: str, kind: RecordKind, upstream_ids: tuple[int, ...], model: type[Model]
+) -> dict[int, int]:
+    """Map upstream ids to local ids: as imported, or the same id when that row exists."""
+    if not upstream_ids:
+        return {}
+    local = dict(
+        UpstreamRecord.objects.filter(
+            source=source, kind=kind, upstream_id__in=upstream_ids
+        ).values_list("upstream_id", "object_id")
+    )
+    unmapped = [upstream_id for upstream_id in upstream_ids if upstream_id not in local]
+    if unmapped:
+        present = model._default_manager.filter(pk__in=unmapped).values_list("pk", flat=True)
+        local.update({upstream_id: upstream_id for upstream_id in present})
+    return local
 
 
 def _assign(row: Model, values: Mapping[str, Any]) -> bool:
@@ -128,14 +148,10 @@ def category_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_category(data)
     digest = record_digest(data)
     kind = RecordKind.CATEGORY
-    if (
-        _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Category)
-        is not None
-    ):
+    upstream = _upstream(source=source, kind=kind, upstream_id=record.id)
+    if _unchanged(upstream, digest=digest, model=Category) is not None:
         return "unchanged"
-    category, created = _local(
-        Category, source=source, kind=kind, upstream_id=record.id, slug=record.slug
-    )
+    category, created = _local(Category, upstream, upstream_id=record.id, slug=record.slug)
     changed = _assign(
         category,
         {
@@ -149,8 +165,16 @@ def category_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
         },
     )
     if created or changed:
-        category.save()
-    _remember(source=source, kind=kind, upstream_id=record.id, object_id=category.pk, digest=digest)
+        # A new row is inserted at once (Django would first try an UPDATE of its chosen id).
+        category.save(force_insert=created)
+    _remember(
+        upstream,
+        source=source,
+        kind=kind,
+        upstream_id=record.id,
+        object_id=category.pk,
+        digest=digest,
+    )
     return "created" if created else ("updated" if changed else "unchanged")
 
 
@@ -160,12 +184,10 @@ def grid_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_grid(data)
     digest = record_digest(data)
     kind = RecordKind.GRID
-    if (
-        _unchanged(source=source, kind=kind, upstream_id=record.id, digest=digest, model=Grid)
-        is not None
-    ):
+    upstream = _upstream(source=source, kind=kind, upstream_id=record.id)
+    if _unchanged(upstream, digest=digest, model=Grid) is not None:
         return "unchanged"
-    grid, created = _local(Grid, source=source, kind=kind, upstream_id=record.id, slug=record.slug)
+    grid, created = _local(Grid, upstream, upstream_id=record.id, slug=record.slug)
     changed = _assign(
         grid,
         {
@@ -179,8 +201,10 @@ def grid_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
         },
     )
     if created or changed:
-        grid.save()
-    _remember(source=source, kind=kind, upstream_id=record.id, object_id=grid.pk, digest=digest)
+        grid.save(force_insert=created)
+    _remember(
+        upstream, source=source, kind=kind, upstream_id=record.id, object_id=grid.pk, digest=digest
+    )
     return "created" if created else ("updated" if changed else "unchanged")
 
 
@@ -194,12 +218,11 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     record = parse_package(data)
     digest = record_digest(data)
     kind = RecordKind.PACKAGE
-    unchanged_id = _unchanged(
-        source=source, kind=kind, upstream_id=record.id, digest=digest, model=Package
-    )
-    if unchanged_id is not None:
+    upstream = _upstream(source=source, kind=kind, upstream_id=record.id)
+    unchanged = _unchanged(upstream, digest=digest, model=Package)
+    if unchanged is not None:
         # Grids may have been imported since this record was: its memberships still follow.
-        package = Package.objects.get(pk=unchanged_id)
+        package = unchanged
         joined = _sync_grids(package=package, source=source, grid_ids=record.grid_ids)
         return "updated" if joined else "unchanged"
     category_id = _resolve(
@@ -207,9 +230,7 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     )
     if category_id is None:
         raise RecordError("category", f"category {record.category_id} has not been imported")
-    package, created = _local(
-        Package, source=source, kind=kind, upstream_id=record.id, slug=record.slug
-    )
+    package, created = _local(Package, upstream, upstream_id=record.id, slug=record.slug)
     host, key = (
         repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
     )
@@ -247,12 +268,21 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
         "modified": record.modified,
     }
     if not created:
-        values = _keep_local(package, values, record=record, source=source)
+        values = _keep_local(package, values, record=record, upstream=upstream)
     changed = _assign(package, values)
     if created or changed:
-        package.save()
-    memberships_changed = _sync_grids(package=package, source=source, grid_ids=record.grid_ids)
-    _remember(source=source, kind=kind, upstream_id=record.id, object_id=package.pk, digest=digest)
+        package.save(force_insert=created)
+    memberships_changed = _sync_grids(
+        package=package, source=source, grid_ids=record.grid_ids, created=created
+    )
+    _remember(
+        upstream,
+        source=source,
+        kind=kind,
+        upstream_id=record.id,
+        object_id=package.pk,
+        digest=digest,
+    )
     if created:
         return "created"
     return "updated" if changed or memberships_changed else "unchanged"
@@ -283,7 +313,7 @@ HOST_FACTS = (
 
 
 def _keep_local(
-    package: Package, values: dict[str, Any], *, record: Any, source: str
+    package: Package, values: dict[str, Any], *, record: Any, upstream: UpstreamRecord | None
 ) -> dict[str, Any]:
     """Leave out of an update what Packyard knows better than the record.
 
@@ -291,7 +321,7 @@ def _keep_local(
     kept; facts fetched more recently than the record's `last_fetched` are kept; a version
     worked out from fetched releases is kept.
     """
-    mapped = _mapped_id(source=source, kind=RecordKind.PACKAGE, upstream_id=record.id)
+    mapped = upstream.object_id if upstream else None
     if mapped != package.pk and package.repo_key and values["repo_key"] != package.repo_key:
         raise RecordError(
             "slug", f"{record.slug!r} is already the slug of a package with another repository"
@@ -311,14 +341,22 @@ def _keep_local(
     return kept
 
 
-def _sync_grids(*, package: Package, source: str, grid_ids: tuple[int, ...]) -> bool:
-    """Make the package's grids those of the record; new memberships keep the record's order."""
-    wanted: list[int] = []
-    for upstream_id in grid_ids:
-        local = _resolve(source=source, kind=RecordKind.GRID, upstream_id=upstream_id, model=Grid)
-        if local is not None and local not in wanted:
-            wanted.append(local)
-    current = set(GridPackage.objects.filter(package=package).values_list("grid_id", flat=True))
+def _sync_grids(
+    *, package: Package, source: str, grid_ids: tuple[int, ...], created: bool = False
+) -> bool:
+    """Make the package's grids those of the record; new memberships keep the record's order.
+
+    A package created just now has no grids yet, so they are not looked up.
+    """
+    local = _resolve_many(source=source, kind=RecordKind.GRID, upstream_ids=grid_ids, model=Grid)
+    wanted = list(
+        dict.fromkeys(local[upstream_id] for upstream_id in grid_ids if upstream_id in local)
+    )
+    current = (
+        set()
+        if created
+        else set(GridPackage.objects.filter(package=package).values_list("grid_id", flat=True))
+    )
     if set(wanted) == current:
         return False
     GridPackage.objects.filter(package=package, grid_id__in=current - set(wanted)).delete()

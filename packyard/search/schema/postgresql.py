@@ -3,6 +3,13 @@
 `packyard_search_package` and `packyard_search_grid` hold weighted tsvectors (GIN) and
 trigram indexes on names (pg_trgm, GIN). Triggers are statement-level and read the transition
 tables. See https://www.postgresql.org/docs/current/textsearch.html and pgtrgm.html.
+
+The functions that take `ids` plan their statements for each call (`plan_cache_mode =
+force_custom_plan`). PL/pgSQL otherwise keeps one generic plan per statement for the whole
+session, made when it first ran: a session that starts on empty tables (an import into a new
+directory, right after `migrate` rebuilt the empty index) would scan every row of the growing
+index tables for each package it writes, and an import would slow down as it went.
+See https://www.postgresql.org/docs/current/plpgsql-implementation.html#PLPGSQL-PLAN-CACHING.
 """
 
 from __future__ import annotations
@@ -59,6 +66,10 @@ TABLES = (
 )
 
 
+# See the module docstring: plan each statement for the ids at hand, with the tables as they are.
+CUSTOM_PLANS = "SET plan_cache_mode = force_custom_plan"
+
+
 def functions(quality: str) -> list[str]:
     parts = package_parts("postgresql")
     keys = {column: sql_name_key(f"p.{column}", vendor="postgresql") for column in NAME_COLUMNS}
@@ -85,7 +96,7 @@ def functions(quality: str) -> list[str]:
     return [
         # Rewrite the index rows of some packages from their current rows.
         "CREATE OR REPLACE FUNCTION packyard_search_index_packages(ids bigint[]) "
-        "RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        f"RETURNS void LANGUAGE plpgsql {CUSTOM_PLANS} AS $$ BEGIN "
         f"DELETE FROM {PACKAGE_TABLE_POSTGRESQL} WHERE package_id = ANY(ids); "
         f"DELETE FROM {NAME_TABLE} WHERE kind = 'package' AND object_id = ANY(ids); "
         f"INSERT INTO {PACKAGE_TABLE_POSTGRESQL} "
@@ -108,13 +119,13 @@ def functions(quality: str) -> list[str]:
         "END $$".replace("%%", "%"),
         # Store the quality of some packages.
         "CREATE OR REPLACE FUNCTION packyard_search_index_quality(ids bigint[]) "
-        "RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        f"RETURNS void LANGUAGE plpgsql {CUSTOM_PLANS} AS $$ BEGIN "
         f"UPDATE {PACKAGE_TABLE_POSTGRESQL} AS s SET quality = COALESCE(q.search_quality, 0) "
         f"FROM ({quality}) AS q WHERE q.id = s.package_id AND s.package_id = ANY(ids) "
         "AND s.quality IS DISTINCT FROM COALESCE(q.search_quality, 0); "
         "END $$",
         "CREATE OR REPLACE FUNCTION packyard_search_index_grids(ids bigint[]) "
-        "RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+        f"RETURNS void LANGUAGE plpgsql {CUSTOM_PLANS} AS $$ BEGIN "
         f"DELETE FROM {GRID_TABLE_POSTGRESQL} WHERE grid_id = ANY(ids); "
         f"DELETE FROM {NAME_TABLE} WHERE kind = 'grid' AND object_id = ANY(ids); "
         f"INSERT INTO {GRID_TABLE_POSTGRESQL} (grid_id, document) SELECT g.id, "
