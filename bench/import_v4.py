@@ -1,7 +1,7 @@
 """Benchmark of `manage.py import_v4 --dump`: records per second, tenth by tenth.
 
-Not a test. A synthetic directory (/work/shared/tools/synth_v4_records.py, with the category
-and grid records v4_dump_add_grids.py adds: 4 categories, 400 grids, N packages) is imported
+Not a test. A synthetic directory (bench/synth_v4_records.py, with the category and grid
+records bench/v4_dump_add_grids.py adds: 4 categories, 400 grids, N packages) is imported
 into a fresh, migrated database by the command itself, as a person would run it. Every record
 is timed as the command hands it to `record_import`; the records are cut into ten tenths in the
 order the command imports them (categories, grids, then packages), and the rate of each tenth
@@ -34,9 +34,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # The project, and the runner b
 
 from databases import print_result, run_in_fresh_database, setup_django  # noqa: E402
 
-TOOLS = Path("/work/shared/tools")
-if not TOOLS.exists():
-    TOOLS = ROOT.parent / "shared" / "tools"
+# The generator of synthetic v4 records and the script that adds their categories and grids,
+# kept beside the benchmarks as they were received, so the same seed gives the same directory.
+TOOLS = ROOT / "bench"
 TENTHS = 10
 
 

@@ -1,6 +1,6 @@
 """Benchmark of search speed: 50,000 synthetic packages, 200 queries, on SQLite and PostgreSQL.
 
-Not a test. The packages come from /work/shared/tools/synth_v4_records.py (djangopackages.org's
+Not a test. The packages come from bench/synth_v4_records.py (djangopackages.org's
 v4 record shape, words from a list of ~150 package-ish words), with 2,000 grids whose titles are
 made of the same words; they are written with bulk inserts, so the index is filled by the same
 triggers as every other write. The 200 queries are of the kinds people type: 50 exact names,
@@ -45,9 +45,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # The project, and the runner b
 
 from databases import print_result, run_in_fresh_database, setup_django  # noqa: E402
 
-SYNTH = Path("/work/shared/tools/synth_v4_records.py")
-if not SYNTH.exists():
-    SYNTH = ROOT.parent / "shared" / "tools" / "synth_v4_records.py"
+SYNTH = ROOT / "bench" / "synth_v4_records.py"
 GRIDS = 2000
 QUERIES_PER_KIND = 50
 NEEDS = [
