@@ -312,15 +312,21 @@ class HostClient:
     """What every code host's client shares: a `HostSession` on the `httpx.Client` it is given,
     and `from_settings`, which builds that client with the subclass's `build_http`."""
 
+    # How many pages of commits a walk of the last 52 weeks may read (hosts without statistics).
+    MAX_COMMIT_PAGES = 10
+
     def __init__(
         self,
         client: httpx.Client,
         *,
         budget: RateBudget | None = None,
         host: str | None = None,
+        max_commit_pages: int | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.clock = clock
+        pages = self.MAX_COMMIT_PAGES if max_commit_pages is None else max_commit_pages
+        self.max_commit_pages = max(1, pages)
         self.session = HostSession(
             client, host=host or client.base_url.netloc.decode(), budget=budget, clock=clock
         )

@@ -29,7 +29,6 @@ Upstream documentation:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote
 
@@ -50,11 +49,10 @@ from packyard.sources.parsing import (
     looks_like_bot,
     parse_timestamp,
     text,
-    utc_now,
     weekly_counts,
     window_start,
 )
-from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
+from packyard.sources.types import Contributor, RepositoryFacts, Validators
 
 _RAW_AUTHOR = re.compile(r"^\s*(?P<name>[^<]*?)\s*(?:<[^>]*>)?\s*$")
 
@@ -98,18 +96,6 @@ def _keep_commits(body: JSONBody) -> JSONBody:
 
 class BitbucketClient(HostClient):
     """Fetch repository facts from Bitbucket Cloud."""
-
-    def __init__(
-        self,
-        client: httpx.Client,
-        *,
-        budget: RateBudget | None = None,
-        host: str | None = None,
-        max_commit_pages: int = 10,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        super().__init__(client, budget=budget, host=host, clock=clock)
-        self.max_commit_pages = max(1, max_commit_pages)
 
     @classmethod
     def build_http(cls, *, base_url: str | None = None) -> httpx.Client:

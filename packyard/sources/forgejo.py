@@ -97,18 +97,21 @@ def _keep_commits(body: JSONBody) -> JSONBody:
 class ForgejoClient(HostClient):
     """Fetch repository facts from one Forgejo or Gitea server (``https://host/api/v1``)."""
 
+    MAX_COMMIT_PAGES = 20
+
     def __init__(
         self,
         client: httpx.Client,
         *,
         budget: RateBudget | None = None,
         host: str | None = None,
-        max_commit_pages: int = 20,
+        max_commit_pages: int | None = None,
         page_size: int = 50,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(client, budget=budget, host=host, clock=clock)
-        self.max_commit_pages = max(1, max_commit_pages)
+        super().__init__(
+            client, budget=budget, host=host, max_commit_pages=max_commit_pages, clock=clock
+        )
         # Forgejo caps pages at its MAX_RESPONSE_ITEMS, 50 by default.
         self.page_size = max(1, min(50, page_size))
 

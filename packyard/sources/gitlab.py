@@ -118,12 +118,13 @@ class GitLabClient(HostClient):
         *,
         budget: RateBudget | None = None,
         host: str | None = None,
-        max_commit_pages: int = 10,
+        max_commit_pages: int | None = None,
         max_contributor_pages: int = 100,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        super().__init__(client, budget=budget, host=host, clock=clock)
-        self.max_commit_pages = max(1, max_commit_pages)
+        super().__init__(
+            client, budget=budget, host=host, max_commit_pages=max_commit_pages, clock=clock
+        )
         self.max_contributor_pages = max(1, max_contributor_pages)
 
     @classmethod
