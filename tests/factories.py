@@ -27,6 +27,7 @@ from packyard.compatibility.cycles import PRODUCTS, shipped_cycles
 from packyard.compatibility.services import release_cycles_import
 from packyard.core.repositories import RepositoryHost
 from packyard.grids.models import Element, Feature, Grid, GridPackage
+from packyard.grids.services import element_html
 from packyard.scoring.advisories import parse_osv
 from packyard.scoring.services import (
     advisories_import,
@@ -124,6 +125,8 @@ class ElementFactory(factory.django.DjangoModelFactory):
     grid_package = factory.SubFactory(GridPackageFactory)
     feature = factory.LazyAttribute(lambda element: FeatureFactory(grid=element.grid_package.grid))
     text = "Yes"
+    # Rendered as the grid services store it when they write a cell.
+    text_html = factory.LazyAttribute(lambda element: element_html(element.text))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from packyard.grids.models import Element, Feature, Grid, GridPackage
+from packyard.grids.services import element_html
 
 
 class GridPackageInline(admin.TabularInline[GridPackage, Grid]):
@@ -51,3 +55,8 @@ class ElementAdmin(admin.ModelAdmin[Element]):
     search_fields = ["text", "feature__title", "grid_package__package__title"]
     list_select_related = ["feature", "grid_package__package", "grid_package__grid"]
     raw_id_fields = ["grid_package", "feature"]
+
+    def save_model(self, request: HttpRequest, obj: Element, form: Any, change: bool) -> None:
+        # The grid shows the stored HTML: render it from the text the form wrote.
+        obj.text_html = element_html(obj.text)
+        super().save_model(request, obj, form, change)

@@ -76,6 +76,11 @@ class Element(TimeStampedModel):
     grid_package = models.ForeignKey(GridPackage, on_delete=models.CASCADE, related_name="elements")
     feature = models.ForeignKey(Feature, on_delete=models.CASCADE, related_name="elements")
     text = models.TextField(blank=True, help_text="A short text; a small Markdown subset.")
+    # The text rendered and sanitised once, by the services that write it, so that showing a
+    # grid of thousands of cells renders no Markdown (packyard.core.markup).
+    text_html = models.TextField(
+        "text as HTML", blank=True, editable=False, help_text="The text, rendered and sanitised."
+    )
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ One module a purpose; callers import from here (`from packyard.grids import serv
 
 from __future__ import annotations
 
-from packyard.grids.services.common import Actor
+from packyard.grids.services.common import Actor, element_html
 from packyard.grids.services.features import (
     ELEMENT_MAX_LENGTH,
     FEATURE_FIELDS,
@@ -27,6 +27,7 @@ __all__ = [
     "FEATURE_FIELDS",
     "GRID_FIELDS",
     "Actor",
+    "element_html",
     "element_set",
     "feature_create",
     "feature_delete",

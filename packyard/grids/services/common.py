@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
 
+from packyard.core.markup import render_markdown
 from packyard.grids.models import Feature, Grid
 from packyard.history.models import Change, Subject
 from packyard.history.services import change_record
@@ -20,6 +21,11 @@ Actor = User | AnonymousUser | None
 def actor_user(*, actor: Actor) -> User | None:
     """Return the user who acted, or None for an anonymous visitor or an import."""
     return actor if isinstance(actor, User) else None
+
+
+def element_html(text: str) -> str:
+    """Return a cell's text as the sanitised HTML the grid shows (stored when it is written)."""
+    return render_markdown(text)
 
 
 def grid_change_record(*, grid: Grid, **kwargs: Any) -> Change:

@@ -14,6 +14,7 @@ from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.services.common import (
     Actor,
     changes_clean,
+    element_html,
     fields_save,
     grid_change_record,
     grid_touch,
@@ -61,7 +62,10 @@ def feature_create(
         for package_id, text in cells.items():
             if package_id in memberships and text:
                 Element.objects.create(
-                    grid_package=memberships[package_id], feature=feature, text=text
+                    grid_package=memberships[package_id],
+                    feature=feature,
+                    text=text,
+                    text_html=element_html(text),
                 )
                 restored[package_id] = text
                 shown.append(f"{memberships[package_id].package.title}: {text}")
@@ -211,13 +215,16 @@ def element_set(
     if len(text) > ELEMENT_MAX_LENGTH:
         raise ValidationError({"text": f"Keep a cell under {ELEMENT_MAX_LENGTH} characters."})
     element, created = Element.objects.select_for_update().get_or_create(
-        grid_package=grid_package, feature=feature, defaults={"text": text}
+        grid_package=grid_package,
+        feature=feature,
+        defaults={"text": text, "text_html": element_html(text)},
     )
     before = "" if created else element.text
     if not created and element.text != text:
         element.text = text
+        element.text_html = element_html(text)
         element.modified = timezone.now()
-        element.save(update_fields=["text", "modified"])
+        element.save(update_fields=["text", "text_html", "modified"])
     if before != text:
         grid_touch(grid=feature.grid)
         grid_change_record(

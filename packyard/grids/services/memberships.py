@@ -9,7 +9,12 @@ from django.db import transaction
 
 from packyard.catalog.models import Package
 from packyard.grids.models import Element, Grid, GridPackage
-from packyard.grids.services.common import Actor, grid_change_record, grid_touch
+from packyard.grids.services.common import (
+    Actor,
+    element_html,
+    grid_change_record,
+    grid_touch,
+)
 from packyard.history.models import Action, Change
 
 
@@ -44,7 +49,12 @@ def grid_add_package(
     features = {str(feature.pk): feature for feature in grid.features.all()}
     for feature_id, text in (cells or {}).items():
         if feature_id in features and text:
-            Element.objects.create(grid_package=membership, feature=features[feature_id], text=text)
+            Element.objects.create(
+                grid_package=membership,
+                feature=features[feature_id],
+                text=text,
+                text_html=element_html(text),
+            )
             restored.append(f"{features[feature_id].title}: {text}")
     grid_touch(grid=grid)
     grid_change_record(

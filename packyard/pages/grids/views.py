@@ -23,6 +23,7 @@ from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.picker import packages_to_pick
 from packyard.history.models import Subject
 from packyard.pages import ratelimits
+from packyard.pages.grids import cells
 from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
 from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
@@ -64,6 +65,13 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     packages = [column.package for column in matrix.columns]
     context = {
         "matrix": matrix,
+        # The cells are built once per row in Python: a big grid has thousands of them.
+        "feature_rows": cells.feature_rows(
+            grid=matrix.grid,
+            features=matrix.features,
+            columns=matrix.columns,
+            may_edit=can(request.user, Action.EDIT_CELL, matrix.grid),
+        ),
         "grid": matrix.grid,
         "sort": sort,
         "column_sorts": scoring_selectors.GRID_COLUMN_SORTS,
@@ -283,6 +291,19 @@ def feature_delete(request: HtmxHttpRequest, slug: str, feature_id: int) -> Http
     return HttpResponseRedirect(reverse("grids:grid_edit", args=[grid.slug]), status=303)
 
 
+def _cell_render(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """Answer with the cell as the grid shows it (after an edit, or when one is cancelled)."""
+    grid, feature = context["grid"], context["feature"]
+    cell_html = cells.cell_td(
+        grid=grid,
+        feature=feature,
+        package=context["column"]["package"],
+        element=context["cell"],
+        may_edit=can(request.user, Action.EDIT_CELL, grid),
+    )
+    return render(request, "grids/cell_edit.html#cell", {**context, "cell_td": cell_html})
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def cell_edit(
     request: HtmxHttpRequest, slug: str, feature_id: int, package_slug: str
@@ -301,7 +322,7 @@ def cell_edit(
         "cell": cell,
     }
     if request.method != "POST" and request.GET.get("show"):
-        return render(request, "grids/cell_edit.html#cell", context)
+        return _cell_render(request, context)
     if refused := require(request, Action.EDIT_CELL, grid):
         return refused
     template = "grids/cell_edit.html#editor" if request.htmx else "grids/cell_edit.html"
@@ -323,7 +344,7 @@ def cell_edit(
             form_add_service_errors(form, error)
         else:
             if request.htmx:
-                return render(request, "grids/cell_edit.html#cell", context)
+                return _cell_render(request, context)
             messages.success(request, f"Saved {feature.title} for {membership.package.title}.")
             return _to_grid(grid)
     # htmx swaps only 2xx answers, so the form with its error comes back as 200 there.

@@ -17,6 +17,7 @@ from tests.factories import (
     GridPackageFactory,
     PackageFactory,
     ReleaseFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -486,3 +487,22 @@ def test_grid_page_query_count_does_not_grow_with_packages_and_features(
     assert small.text.count("<p><em>yes</em></p>") == 2
     assert len(columns(large)) == 50
     assert large.text.count("<p><em>yes</em></p>") == 500
+
+
+def test_grid_page_query_count_for_an_editor_does_not_grow_either(
+    client, django_assert_num_queries
+):
+    """Signed in, with an edit link in every cell, 3x2 and 30x8 grids cost the same queries."""
+    grid_filled("small", packages=3, features=2)
+    grid_filled("large", packages=30, features=8)
+    client.force_login(member("alice"))
+    client.get("/grids/g/small/")  # The session and the user are read once either way.
+
+    # The 7 above, and 5 about the signed-in person (none per package, feature or cell).
+    with django_assert_num_queries(12):
+        small = client.get("/grids/g/small/")
+    with django_assert_num_queries(12):
+        large = client.get("/grids/g/large/")
+
+    assert small.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 6
+    assert large.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 240

@@ -1,0 +1,135 @@
+"""A cell's Markdown is rendered once, when it is written, and stored beside its text."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from packyard.core.markup import render_markdown
+from packyard.grids.models import Element
+from packyard.grids.services import (
+    element_set,
+    feature_create,
+    feature_delete,
+    grid_add_package,
+    grid_change_revert,
+    grid_remove_package,
+)
+from packyard.history.models import Change
+from tests.factories import (
+    FeatureFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+    member,
+    staff,
+)
+
+LINK = "**no**, see [docs](https://example.com)"
+LINK_HTML = (
+    '<p><strong>no</strong>, see <a href="https://example.com" rel="nofollow ugc noopener">'
+    "docs</a></p>"
+)
+
+
+@pytest.fixture
+def cell_parts(db):
+    grid = GridFactory(slug="storage")
+    membership = grid_add_package(grid=grid, package=PackageFactory(title="Alpha"))
+    feature = feature_create(grid=grid, title="S3")
+    return grid, membership, feature
+
+
+def test_a_cell_written_through_the_service_stores_its_rendered_html(client, cell_parts):
+    """element_set stores the sanitised HTML of the text, and the grid page shows it."""
+    _grid, membership, feature = cell_parts
+
+    element = element_set(grid_package=membership, feature=feature, text=LINK)
+
+    element.refresh_from_db()
+    assert element.text_html == LINK_HTML == render_markdown(LINK)
+    assert LINK_HTML in client.get("/grids/g/storage/").text
+
+
+def test_editing_a_cell_renders_it_again(cell_parts):
+    """A new text replaces the stored HTML; script never gets into it."""
+    _grid, membership, feature = cell_parts
+    element_set(grid_package=membership, feature=feature, text="*yes*")
+
+    element_set(grid_package=membership, feature=feature, text="`no` <script>x</script>")
+
+    assert (
+        Element.objects.get().text_html == "<p><code>no</code> &lt;script&gt;x&lt;/script&gt;</p>"
+    )
+
+
+def test_cells_restored_by_a_revert_are_rendered(cell_parts):
+    """Cells that come back with a package or a feature (reverts) have their HTML too."""
+    grid, membership, feature = cell_parts
+    alice, boss = member("alice"), staff("boss")
+    element_set(grid_package=membership, feature=feature, text="*yes*", actor=alice)
+
+    removal = grid_remove_package(grid=grid, package=membership.package, actor=alice)
+    grid_change_revert(change=removal, actor=boss)
+    assert Element.objects.get().text_html == "<p><em>yes</em></p>"
+
+    deletion = feature_delete(feature=grid.features.get(), actor=alice)
+    grid_change_revert(change=deletion, actor=boss)
+    assert Element.objects.get().text_html == "<p><em>yes</em></p>"
+
+    element_set(
+        grid_package=Element.objects.get().grid_package,
+        feature=grid.features.get(),
+        text="**changed**",
+        actor=alice,
+    )
+    grid_change_revert(
+        change=Change.objects.get(summary__startswith="cell", reverts=None, before__text="*yes*"),
+        actor=boss,
+    )
+    assert Element.objects.get().text_html == "<p><em>yes</em></p>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_renders_the_cells_written_before_it():
+    """Migrating to 0003 fills the stored HTML of every existing cell from its text."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("grids", "0002_element_text_html")])
+    apps = executor.loader.project_state([("grids", "0002_element_text_html")]).apps
+    # Only the cells' own table is at its state before 0003; the rest is today's models.
+    grid = GridFactory(slug="storage")
+    texts = ["*yes*", LINK, "", "<b>bold</b> [x](javascript:alert(1))"]
+    for text in texts:
+        apps.get_model("grids", "Element").objects.create(
+            grid_package_id=GridPackageFactory(grid=grid).pk,
+            feature_id=FeatureFactory(grid=grid).pk,
+            text=text,
+        )
+
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("grids", "0003_element_text_html_render")])
+        stored = dict(Element.objects.values_list("text", "text_html"))
+    finally:
+        call_command("migrate", verbosity=0)
+
+    assert stored == {text: render_markdown(text) for text in texts}
+    assert stored[LINK] == LINK_HTML
+    assert stored[""] == ""
+
+
+def test_a_cell_edited_in_the_admin_is_rendered_again(admin_client, cell_parts):
+    """Saving a cell's text in the admin stores its HTML as the services would."""
+    _grid, membership, feature = cell_parts
+    element = element_set(grid_package=membership, feature=feature, text="*yes*")
+
+    response = admin_client.post(
+        f"/admin/grids/element/{element.pk}/change/",
+        {"grid_package": membership.pk, "feature": feature.pk, "text": LINK},
+    )
+
+    assert response.status_code == 302
+    element.refresh_from_db()
+    assert (element.text, element.text_html) == (LINK, LINK_HTML)
