@@ -498,10 +498,10 @@ def test_grid_page_query_count_for_an_editor_does_not_grow_either(
     client.force_login(member("alice"))
     client.get("/grids/g/small/")  # The session and the user are read once either way.
 
-    # The 7 above, and 5 about the signed-in person (none per package, feature or cell).
-    with django_assert_num_queries(12):
+    # The 8 above, and 5 about the signed-in person (none per package, feature or cell).
+    with django_assert_num_queries(13):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         large = client.get("/grids/g/large/")
 
     assert small.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 6
