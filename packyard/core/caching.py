@@ -141,7 +141,7 @@ class PageCacheMiddleware:
             request.get_full_path(),
             *(request.META.get(header, "") for header in KEY_HEADERS),
             request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
-            "" if anonymous or user is None else f"user:{user.pk}",
+            "" if anonymous or user is None else self._person(request, user.pk),
         ]
         digest = hashlib.sha256("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
         validator = Validator(etag=f'"{digest[:32]}"', key=f"page:{digest}", anonymous=anonymous)
@@ -160,6 +160,14 @@ class PageCacheMiddleware:
             response._from_page_cache = True  # type: ignore[attr-defined]
             return response
         return None
+
+    @staticmethod
+    def _person(request: HttpRequest, user_id: object) -> str:
+        """Name the signed-in person and their sign-in: a new sign-in rotates the session and
+        the CSRF secret, so a page kept by the browser from before (old token) is not reused."""
+        session_key = getattr(getattr(request, "session", None), "session_key", "") or ""
+        csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        return f"user:{user_id}:{session_key}:{csrf}"
 
     def _headers(self, response: HttpResponseBase, validator: Validator, *, shared: bool) -> None:
         response["ETag"] = validator.etag

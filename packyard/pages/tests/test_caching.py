@@ -110,12 +110,24 @@ def test_signed_in_answers_are_private_and_validated_per_person(client, alpha):
     """Signed-in pages: private, never kept for others, but 304 for the same person."""
     anonymous_etag = client.get("/packages/p/alpha/")["ETag"]
     client.force_login(member("ada"))
+    client.get("/")  # The first signed-in page sets the CSRF cookie the next ones carry.
     response = client.get("/packages/p/alpha/")
     assert response["Cache-Control"] == "private, no-cache"
     assert response["ETag"] != anonymous_etag
     assert b"ada" in response.content
     again = client.get("/packages/p/alpha/", headers={"If-None-Match": response["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_new_sign_in_is_not_answered_with_a_page_from_the_old_one(client, alpha):
+    """Signing in again rotates the session and CSRF secret: the old ETag no longer matches."""
+    ada = member("ada")
+    client.force_login(ada)
+    before = client.get("/packages/p/alpha/")
+    client.logout()
+    client.force_login(ada)
+    again = client.get("/packages/p/alpha/", headers={"If-None-Match": before["ETag"]})
+    assert again.status_code == 200
 
 
 def test_a_signed_in_page_never_reaches_an_anonymous_reader(client, alpha):
