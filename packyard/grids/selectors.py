@@ -68,6 +68,7 @@ class Column:
     membership_id: int
     latest_release: Release | None
     python3: bool | None
+    # By feature id; each element has only its ids and `text_html` loaded (grid_matrix).
     cells: dict[int, Element] = field(default_factory=dict)
     # Filled by the layers above (scoring) for their rows; grids does not read it.
     extra: Any = None
@@ -140,7 +141,11 @@ def grid_matrix(
     ]
     by_membership = {column.membership_id: column for column in columns}
     features = list(grid.features.all())
-    for element in Element.objects.filter(feature__grid=grid):
+    # Only what the page shows: a big grid has thousands of cells, each with its Markdown too.
+    cells = Element.objects.filter(feature__grid=grid).only(
+        "grid_package_id", "feature_id", "text_html"
+    )
+    for element in cells:
         column = by_membership.get(element.grid_package_id)
         if column is not None:
             column.cells[element.feature_id] = element
