@@ -68,7 +68,8 @@ class Column:
     membership_id: int
     latest_release: Release | None
     python3: bool | None
-    cells: dict[int, Element] = field(default_factory=dict)
+    # Each cell's `text_html` by feature id (no Element objects: a big grid has thousands).
+    cells: dict[int, str] = field(default_factory=dict)
     # Filled by the layers above (scoring) for their rows; grids does not read it.
     extra: Any = None
 
@@ -140,10 +141,14 @@ def grid_matrix(
     ]
     by_membership = {column.membership_id: column for column in columns}
     features = list(grid.features.all())
-    for element in Element.objects.filter(feature__grid=grid):
-        column = by_membership.get(element.grid_package_id)
+    # Only what the page shows, as plain values: a big grid has thousands of cells.
+    cells = Element.objects.filter(feature__grid=grid).values_list(
+        "grid_package_id", "feature_id", "text_html"
+    )
+    for membership_id, feature_id, text_html in cells:
+        column = by_membership.get(membership_id)
         if column is not None:
-            column.cells[element.feature_id] = element
+            column.cells[feature_id] = text_html
     columns.sort(key=_sort_key(sort))
     return GridMatrix(
         grid=grid,

@@ -64,10 +64,9 @@ def feature_rows(
         label = f"Edit {escape(feature.title)} for "
         cells = []
         for index, column in enumerate(columns):
-            element = column.cells.get(feature.pk)
             cells.append(
                 _td(
-                    html=element.text_html if element is not None else "",
+                    html=column.cells.get(feature.pk, ""),
                     url=f"{before}{slugs[index]}{after}" if may_edit else "",
                     label=f"{label}{titles[index]}",
                 )

@@ -23,7 +23,7 @@ from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.picker import packages_to_pick
 from packyard.history.models import Subject
 from packyard.pages import ratelimits
-from packyard.pages.grids import cells
+from packyard.pages.grids import cells, heads
 from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
 from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
@@ -76,7 +76,12 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "sort": sort,
         "column_sorts": scoring_selectors.GRID_COLUMN_SORTS,
         "weights_form": weights_form,
-        "marks": accounts_selectors.marks_of(packages=packages, user=request.user),
+        # So are the favourite and "I use this" buttons of each column's head.
+        "head_marks": heads.column_marks(
+            request,
+            columns=matrix.columns,
+            marks=accounts_selectors.marks_of(packages=packages, user=request.user),
+        ),
     }
     return render(request, "grids/grid_detail.html", context)
 
