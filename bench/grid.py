@@ -142,7 +142,8 @@ def one_backend(
     sizes: list[str], repeat: int, profile: bool, database_url: str
 ) -> dict[str, object]:
     """Fill a fresh database and time the grid pages (called in a fresh process)."""
-    setup_django(database_url, ALLOWED_HOSTS="testserver")
+    # The page cache would answer every request after the first: measure building the page.
+    setup_django(database_url, ALLOWED_HOSTS="testserver", PAGE_CACHE_SECONDS="0")
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.test import Client
