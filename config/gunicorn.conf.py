@@ -1,0 +1,46 @@
+"""gunicorn's settings for Packyard's web processes, each read from an environment variable.
+
+Start a web process with `gunicorn -c config/gunicorn.conf.py config.wsgi`. The README's
+"Production" section lists the variables; the defaults suit one small machine.
+
+A graceful restart (SIGHUP to the master, or `systemctl reload`) starts new workers and lets
+the old ones finish the requests they hold, for up to GUNICORN_GRACEFUL_TIMEOUT seconds, so
+no request fails. https://gunicorn.org/reference/settings/
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+# Where to listen: "host:port" (or "unix:/path"). Behind a proxy on the same machine.
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+# Worker processes; sync workers, one request each at a time. Two per core is a good start.
+workers = _int("WEB_CONCURRENCY", 2)
+# Threads per worker; more than 1 switches to the threaded worker (gthread).
+threads = _int("GUNICORN_THREADS", 1)
+# A request running longer than this (seconds) gets its worker killed and restarted.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# Seconds a worker has to finish its requests after a restart or a stop.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Restart each worker after this many requests (0: never), staggered, to bound any growth.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = max(0, max_requests // 10)
+# Load the application in each worker, not in the master, so a graceful restart (SIGHUP)
+# picks up new code.
+preload_app = False
+# gunicorn's control socket would be shared by every server started by one user.
+control_socket_disable = True
+# Logs go to standard output and error; Packyard writes one line per request itself.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = os.environ.get("GUNICORN_PROC_NAME", "packyard-web")
+# Forwarded headers are trusted from these addresses (the proxy in front).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
