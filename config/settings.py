@@ -271,6 +271,8 @@ GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "")
 # GitHub's GraphQL API answers only with a token, so without one every fact comes from REST.
 GITHUB_GRAPHQL = env_bool("GITHUB_GRAPHQL", default=bool(GITHUB_TOKEN))
 GITHUB_WEBHOOK_SECRET = os.environ.get("GITHUB_WEBHOOK_SECRET", "")
+# The largest webhook body accepted; a larger one answers 413 before its signature is checked.
+WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", default=1024 * 1024)
 GITLAB_TOKEN = os.environ.get("GITLAB_TOKEN", "")
 BITBUCKET_API_URL = os.environ.get("BITBUCKET_API_URL", "https://api.bitbucket.org/2.0").rstrip("/")
 PYPI_URL = os.environ.get("PYPI_URL", "https://pypi.org").rstrip("/")

@@ -116,8 +116,8 @@ def signed(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def push(client, body: bytes, signature: str | None, event: str = "push"):
-    headers = {"HTTP_X_GITHUB_EVENT": event}
+def push(client, body: bytes, signature: str | None, event: str = "push", **extra):
+    headers = {"HTTP_X_GITHUB_EVENT": event, **extra}
     if signature is not None:
         headers["HTTP_X_HUB_SIGNATURE_256"] = signature
     return client.post("/webhooks/github/", body, content_type="application/json", **headers)
@@ -227,3 +227,69 @@ def test_a_delivery_sent_again_queues_nothing_more(
 
     assert (first["queued"], second["queued"]) == (True, False)
     assert DBTaskResult.objects.count() == 1
+
+
+def test_a_replayed_delivery_id_answers_duplicate_and_queues_nothing(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """The same X-GitHub-Delivery id sent twice: the second answers 200, duplicate, no job."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    settings.REFRESH_REQUEST_COOLDOWN_MINUTES = 0
+    FetchedPackageFactory(
+        repo_url="https://github.com/owner/thing", repo_key="github.com/owner/thing"
+    )
+    body = payload("https://github.com/owner/thing")
+    headers = {"HTTP_X_GITHUB_DELIVERY": "72d3162e-cc78-11e3-81ab-4c9367dc0958"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = push(client, body, signed(body), **headers)
+        replay = push(client, body, signed(body), **headers)
+
+    assert first.status_code == 202
+    assert replay.status_code == 200
+    assert replay.json() == {"ok": True, "event": "push", "duplicate": True}
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_replay_is_only_recognised_once_the_signature_is_valid(client, settings):
+    """A forged call with a delivery id does not burn that id for GitHub's real delivery."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    body = payload("https://github.com/nobody/nothing")
+    headers = {"HTTP_X_GITHUB_DELIVERY": "d-1"}
+
+    assert push(client, body, "sha256=0000", **headers).status_code == 403
+    assert "duplicate" not in push(client, body, signed(body), **headers).json()
+
+
+def test_a_body_over_the_limit_answers_413_in_json_before_the_signature(client, settings):
+    """A body over WEBHOOK_MAX_BYTES is refused with 413 JSON, even when signed."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    settings.WEBHOOK_MAX_BYTES = 1024
+    body = b'{"pad": "' + b"x" * 2048 + b'"}'
+
+    for signature in (signed(body), None):
+        response = push(client, body, signature)
+        assert response.status_code == 413
+        assert response["Content-Type"] == "application/json"
+        assert "1024 bytes" in response.json()["error"]
+
+
+def test_a_30_mb_signed_body_answers_413_json_with_the_default_limit(client, settings):
+    """The default limit is 1 MB: a 30 MB delivery gets JSON, not Django's HTML 400 page."""
+    settings.GITHUB_WEBHOOK_SECRET = SECRET
+    body = b"x" * (30 * 1024 * 1024)
+
+    response = push(client, body, signed(body))
+
+    assert response.status_code == 413
+    assert response.json()["ok"] is False
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_other_methods_answer_405_in_json(client, method):
+    """Every answer of the webhook endpoint is JSON, a wrong method's too."""
+    response = getattr(client, method)("/webhooks/github/")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json()["ok"] is False
