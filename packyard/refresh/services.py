@@ -220,10 +220,14 @@ def package_apply_pypi(
         for release in project.releases
     ]
     package_releases_set(package=package, releases=facts)
+    # A release's metadata never changes on PyPI: a field that was there for this version and
+    # is null now is PyPI's glitch, not news, so the stored value is kept.
+    same_release = bool(project.version) and project.version == before[0]
     values: dict[str, Any] = {
-        "pypi_summary": project.summary,
-        "pypi_keywords": project.keywords[:500],
-        "requires_dist": list(project.requires_dist),
+        "pypi_summary": project.summary or (package.pypi_summary if same_release else ""),
+        "pypi_keywords": project.keywords[:500] or (package.pypi_keywords if same_release else ""),
+        "requires_dist": list(project.requires_dist)
+        or (package.requires_dist if same_release else []),
         "vulnerabilities": [
             {
                 "id": vulnerability.id,

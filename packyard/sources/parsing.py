@@ -253,8 +253,8 @@ def count(value: object, what: str) -> int:
 
 
 def text(value: object) -> str:
-    """Return a JSON string, or "" for null and anything else."""
-    return value if isinstance(value, str) else ""
+    """Return a JSON string without NUL characters (no database keeps them), "" for others."""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def quoted_path(path: str) -> str:

@@ -43,7 +43,7 @@ from packaging.version import InvalidVersion, Version
 
 from packyard.core.http import build_client
 from packyard.sources.base import HostSession
-from packyard.sources.errors import NotFound
+from packyard.sources.errors import NotFound, UpstreamError
 from packyard.sources.parsing import JSONBody, expect_mapping, parse_timestamp, text, utc_now
 from packyard.sources.types import (
     PyPIProject,
@@ -70,6 +70,23 @@ _INFO_FIELDS = (
     "docs_url",
     "project_status",
 )
+# The JSON type each kept field of `info` must have (null is allowed for every one: PyPI sends
+# null where a release's metadata has no such field). Anything else fails the fetch.
+_INFO_TYPES: dict[str, type] = {
+    "name": str,
+    "version": str,
+    "summary": str,
+    "keywords": str,
+    "license": str,
+    "license_expression": str,
+    "requires_python": str,
+    "classifiers": list,
+    "requires_dist": list,
+    "project_urls": dict,
+    "docs_url": str,
+    "project_status": dict,
+}
+SUMMARY_LENGTH = 1000  # Core metadata's Summary is one line; PyPI refuses more than 512.
 _FILE_FIELDS = ("upload_time_iso_8601", "upload_time", "yanked", "yanked_reason")
 # Labels normalised as the well-known project URLs specification does.
 DOCUMENTATION_LABELS = ("documentation", "docs", "doc", "readthedocs", "documentationurl")
@@ -123,8 +140,27 @@ def licence(info: Mapping[str, object]) -> str:
     return ", ".join(dict.fromkeys(name for name in names if name))
 
 
+def checked_info(info: dict[str, object]) -> dict[str, object]:
+    """Return `info` when each field it has is null or of its documented type, else raise."""
+    for name, kind in _INFO_TYPES.items():
+        value = info.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, kind):
+            raise UpstreamError(f"PyPI's info.{name} is not a {kind.__name__}: {value!r:.80}")
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
+            raise UpstreamError(f"PyPI's info.{name} holds an item that is not a string.")
+    if not text(info.get("version")).strip():
+        raise UpstreamError("PyPI's answer names no version.")
+    return info
+
+
 def _strings(value: object) -> tuple[str, ...]:
-    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+    return (
+        tuple(text(item) for item in value if isinstance(item, str))
+        if isinstance(value, list)
+        else ()
+    )
 
 
 def _keep_project(body: JSONBody) -> JSONBody:
@@ -243,8 +279,12 @@ class PyPIClient:
 
     @staticmethod
     def project_of(body: Mapping[str, object]) -> PyPIProject:
-        """Return a project from the (kept part of the) JSON API's answer."""
-        info = expect_mapping(body.get("info"), "The project's info")
+        """Return a project from the (kept part of the) JSON API's answer.
+
+        Raise `UpstreamError` when a field has the wrong type, so the fetch fails and the
+        stored facts are kept, rather than a summary or requirements stored empty.
+        """
+        info = checked_info(expect_mapping(body.get("info"), "The project's info"))
         raw_releases = body.get("releases")
         releases = sorted(
             (
@@ -258,9 +298,9 @@ class PyPIClient:
         )
         raw_urls = info.get("project_urls")
         urls = {
-            label: url
+            text(label): text(url)
             for label, url in (raw_urls if isinstance(raw_urls, dict) else {}).items()
-            if isinstance(label, str) and isinstance(url, str) and url
+            if isinstance(label, str) and isinstance(url, str) and text(url)
         }
         raw_vulnerabilities = body.get("vulnerabilities")
         status = body.get("project-status") or info.get("project_status")
@@ -268,7 +308,7 @@ class PyPIClient:
         return PyPIProject(
             name=text(info.get("name")),
             version=text(info.get("version")),
-            summary=text(info.get("summary")).strip(),
+            summary=text(info.get("summary")).strip()[:SUMMARY_LENGTH],
             keywords=text(info.get("keywords")).strip(),
             license=licence(info),
             requires_python=text(info.get("requires_python")).strip(),
