@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 
 from packyard.core.markup import render_markdown
 
@@ -41,9 +41,27 @@ def ago(moment: datetime | None, *, empty: str = NOT_FETCHED) -> SafeString:
     if moment is None:
         return format_html('<span class="not-fetched">{}</span>', empty)
     now = timezone.now()
-    words = (
-        "just now" if abs((now - moment).total_seconds()) < 60 else f"{timesince(moment, now)} ago"
-    )
+    if abs((now - moment).total_seconds()) < 60:
+        words = "just now"
+    elif moment > now:
+        words = f"in {timeuntil(moment, now)}"
+    else:
+        words = f"{timesince(moment, now)} ago"
+    return _time(moment, words)
+
+
+@register.simple_tag
+def next_try(moment: datetime | None) -> SafeString:
+    """Render when a failed fetch is tried again: "in 25 minutes", or "due now" once past."""
+    if moment is None:
+        return format_html("{}", "not planned")
+    now = timezone.now()
+    if moment <= now + timedelta(seconds=59):
+        return _time(moment, "due now, with the next round")
+    return _time(moment, f"in {timeuntil(moment, now)}")
+
+
+def _time(moment: datetime, words: str) -> SafeString:
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',

@@ -41,9 +41,7 @@ def fetched(upstreams, **info):
         ("requires_python", True),
     ],
 )
-def test_a_field_of_the_wrong_type_fails_the_fetch_and_keeps_every_fact(
-    upstreams, field, value
-):
+def test_a_field_of_the_wrong_type_fails_the_fetch_and_keeps_every_fact(upstreams, field, value):
     """As GitHub's wrong-typed counts do: the fetch fails, is shown and retried, facts stay."""
     package = fetched(upstreams)
     before = facts_of(package)
