@@ -83,8 +83,10 @@ class Action(StrEnum):
     CHANGE_GRID_SLUG = "change_grid_slug"
     DELETE_FEATURE = "delete_feature"
     REMOVE_GRID_PACKAGE = "remove_grid_package"
-    # Stewards ("needs a maintainer") and staff (deprecated, replaced by as well).
+    # Stewards and staff: say a package needs a maintainer (and why).
     SET_STATUS = "set_status"
+    # A package's maintainers (appointed stewards) and staff: deprecated, replaced by.
+    DEPRECATE = "deprecate"
     # Staff.
     LOCK_GRID = "lock_grid"
     REVERT = "revert"
@@ -125,6 +127,9 @@ STEWARD_ACTIONS = frozenset(
         Action.SET_STATUS,
     }
 )
+# A contributor's rival fork is the risk in "replaced by": only the people who answer for the
+# package (appointed in the admin) and staff say it is over; its contributors propose it.
+MAINTAINER_ACTIONS = frozenset({Action.DEPRECATE})
 STAFF_ACTIONS = frozenset({Action.LOCK_GRID, Action.REVERT, Action.MODERATE})
 # Edits of a grid's contents: refused on a locked grid to all but its stewards and staff.
 GRID_EDITS = frozenset(
@@ -148,6 +153,7 @@ PACKAGE_ACTIONS = (
     Action.EDIT_PACKAGE,
     Action.CHANGE_PACKAGE_IDENTITY,
     Action.SET_STATUS,
+    Action.DEPRECATE,
     Action.REVERT,
 )
 GRID_ACTIONS = (
@@ -240,6 +246,13 @@ def is_steward(user: Visitor, thing: Any) -> bool:
     return False
 
 
+def is_maintainer(user: Visitor, package: Any) -> bool:
+    """Tell whether a person is appointed to answer for a package (not only a contributor)."""
+    if not user.is_authenticated or not isinstance(user, User):
+        return False
+    return isinstance(package, Package) and ("package", package.pk) in _stewardships(user)
+
+
 def role_of(user: Visitor, thing: Any = None) -> Role:
     """Return a person's role towards a package, a grid, or the site (`thing` None)."""
     if not user.is_authenticated:
@@ -280,6 +293,16 @@ def decide(user: Visitor, action: Action, thing: Any = None) -> Decision:
         return YES
     if action in STAFF_ACTIONS:
         return Decision(allowed=False, reason="Only staff may do this.")
+    if action in MAINTAINER_ACTIONS:
+        if is_maintainer(user, thing):
+            return YES
+        return Decision(
+            allowed=False,
+            reason=(
+                "Only the package's maintainers and staff mark it deprecated or replaced; "
+                "propose it from the package's page instead."
+            ),
+        )
     if action in STEWARD_ACTIONS:
         if role is Role.STEWARD:
             return YES

@@ -723,21 +723,82 @@ def test_every_form_needs_the_csrf_token(spec):
     assert differences(before, snapshot()) == []
 
 
-def test_a_steward_cannot_deprecate_but_can_ask_for_a_maintainer(client):
-    """On the status page a steward's deprecation is ignored; "needs a maintainer" is saved."""
-    from packyard.scoring.models import PackageStatus
+def _contributor(world):
+    """A member who is one of the package's GitHub contributors, so a steward, not appointed."""
+    from tests.factories import ProfileFactory
 
+    user = ProfileFactory(github_login="rival").user
+    world.package.contributors = ["someone-else", "Rival"]
+    world.package.save(update_fields=["contributors"])
+    return user
+
+
+def test_an_appointed_maintainer_deprecates_and_replaces(client):
+    """The written rule: a package's appointed maintainers (and staff) deprecate and replace."""
     world = build_world()
     client.force_login(world.user("steward"))
 
     response = client.post(
-        "/packages/p/alpha/status/",
-        {"deprecated": "on", "replaced_by": "bravo", "needs_maintainer": "on", "note": "Help!"},
+        "/packages/p/alpha/status/", {"deprecated": "on", "replaced_by": "bravo", "note": "Moved."}
     )
 
     assert response.status_code == 303
+    world.package.refresh_from_db()
+    assert world.package.deprecated_at is not None
+    assert world.package.replaced_by.slug == "bravo"
+
+
+def test_a_contributor_asks_for_a_maintainer_but_cannot_deprecate(client):
+    """A contributor (a rival fork's author, perhaps) may say "needs a maintainer" only; a
+    POST that deprecates or replaces is refused whole with 403, and nothing is saved."""
+    from packyard.scoring.models import PackageStatus
+
+    world = build_world()
+    client.force_login(_contributor(world))
+
+    page = client.get("/packages/p/alpha/status/")
+    refused = client.post(
+        "/packages/p/alpha/status/",
+        {"deprecated": "on", "replaced_by": "bravo", "needs_maintainer": "on", "note": "Mine!"},
+    )
+    replaced = client.post("/packages/p/alpha/status/", {"replaced_by": "bravo"})
+    asked = client.post("/packages/p/alpha/status/", {"needs_maintainer": "on", "note": "Help!"})
+
+    assert page.status_code == 200
+    assert 'name="deprecated" disabled' in page.text
+    assert "maintainers and staff decide this" in page.text
+    assert (refused.status_code, replaced.status_code) == (403, 403)
+    assert "propose it from the package" in refused.text
+    assert asked.status_code == 303
     package = world.package
     package.refresh_from_db()
     assert package.deprecated_at is None
     assert package.replaced_by is None
-    assert PackageStatus.objects.get(package=package).needs_maintainer is True
+    status = PackageStatus.objects.get(package=package)
+    assert (status.needs_maintainer, status.note) == (True, "Help!")
+
+
+def test_the_package_page_offers_each_person_only_their_status_action(client):
+    """Maintainers and staff see "Set this package's status"; contributors "needs a maintainer";
+    other members neither."""
+    world = build_world()
+    wording = {}
+    for name, user in [
+        ("maintainer", world.user("steward")),
+        ("staff", world.user("staff")),
+        ("contributor", _contributor(world)),
+        ("member", world.user("member")),
+    ]:
+        client.force_login(user)
+        text = client.get("/packages/p/alpha/").text
+        wording[name] = (
+            "Set this package&#x27;s status" in text or "Set this package's status" in text,
+            "Say this package needs a maintainer" in text,
+        )
+
+    assert wording == {
+        "maintainer": (True, False),
+        "staff": (True, False),
+        "contributor": (False, True),
+        "member": (False, False),
+    }

@@ -55,7 +55,7 @@ class WeightsForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    """What staff (and maintainers) say about a package's status."""
+    """What a package's maintainers, stewards and staff say about its status."""
 
     deprecated = forms.BooleanField(required=False, label="Deprecated")
     replaced_by = forms.CharField(
@@ -73,14 +73,25 @@ class StatusForm(forms.Form):
         help_text="Why it is deprecated, or what help it needs (plain text).",
     )
 
-    def __init__(self, *args: Any, staff: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, may_deprecate: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not staff:
-            # A steward says the package needs a maintainer; deprecation is for staff. A
-            # disabled field keeps its initial value whatever is posted.
+        if not may_deprecate:
+            # A contributor says the package needs a maintainer; deprecation is for its
+            # maintainers and staff. A disabled field keeps its initial value.
             for name in ("deprecated", "replaced_by"):
                 self.fields[name].disabled = True
-                self.fields[name].help_text = "Staff decide this; propose it from the package page."
+                self.fields[name].help_text = (
+                    "The package's maintainers and staff decide this; propose it from the "
+                    "package's page."
+                )
+
+    def deprecation_changed(self) -> bool:
+        """Tell whether the posted data asks to change deprecated or replaced-by."""
+        posted_deprecated = self.data.get("deprecated") not in (None, "", "false", "off")
+        posted_replacement = (self.data.get("replaced_by") or "").strip()
+        return posted_deprecated != bool(self.initial.get("deprecated")) or (
+            posted_replacement != (self.initial.get("replaced_by") or "")
+        )
 
     def clean_replaced_by(self) -> Package | None:
         slug = (self.cleaned_data["replaced_by"] or "").strip()

@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from packyard.accounts.permissions import Action, require
+from packyard.accounts.permissions import Action, can, require
 from packyard.catalog.models import Package
 from packyard.compatibility.requirements import parse_requirements
 from packyard.core.types import HtmxHttpRequest
@@ -33,7 +33,12 @@ def package_score(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def package_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Let stewards say a package needs a maintainer, and staff also deprecate or replace it."""
+    """Let stewards say a package needs a maintainer; its maintainers and staff deprecate it.
+
+    The rule is `Action.DEPRECATE` in the permission policy (and the README's table): a POST
+    that changes deprecated or replaced-by from someone who may not is refused with 403 and
+    saves nothing, rather than saving the rest and passing over those fields in silence.
+    """
     package = get_object_or_404(Package.objects.select_related("replaced_by"), slug=slug)
     if refusal := require(request, Action.SET_STATUS, package):
         return refusal
@@ -44,9 +49,12 @@ def package_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "needs_maintainer": bool(current and current.needs_maintainer),
         "note": current.note if current else "",
     }
-    staff = bool(request.user.is_staff)
+    may_deprecate = can(request.user, Action.DEPRECATE, package)
     if request.method == "POST":
-        form = StatusForm(request.POST, initial=initial, staff=staff)
+        form = StatusForm(request.POST, initial=initial, may_deprecate=may_deprecate)
+        if not may_deprecate and form.deprecation_changed():
+            # Asking for what the page does not offer: refused whole, nothing is saved.
+            return require(request, Action.DEPRECATE, package) or HttpResponse(status=403)
         if form.is_valid():
             try:
                 services.package_status_set(
@@ -70,7 +78,7 @@ def package_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             {"package": package, "form": form},
             status=FORM_ERROR,
         )
-    form = StatusForm(initial=initial, staff=staff)
+    form = StatusForm(initial=initial, may_deprecate=may_deprecate)
     return render(request, "scoring/package_status.html", {"package": package, "form": form})
 
 

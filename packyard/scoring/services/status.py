@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from packyard.accounts.permissions import Action as Permission
+from packyard.accounts.permissions import can
 from packyard.catalog.models import Package
 from packyard.catalog.services import Actor, package_update
 from packyard.history.models import Action as HistoryAction
@@ -50,8 +52,10 @@ def package_status_set(
     if (replaced_by.pk if replaced_by else None) != package.replaced_by_id:
         changes["replaced_by"] = replaced_by
     user = by if isinstance(by, get_user_model()) else None
-    if changes and user is not None and not user.is_staff:
-        raise ValidationError({"deprecated": "Only staff mark a package deprecated or replaced."})
+    if changes and user is not None and not can(user, Permission.DEPRECATE, package):
+        raise ValidationError(
+            {"deprecated": "Only the package's maintainers and staff mark it deprecated."}
+        )
     if changes:
         package_update(package=package, actor=by, changes=changes, summary="Status")
     status, _ = PackageStatus.objects.get_or_create(package=package)
