@@ -476,3 +476,16 @@ def test_a_package_record_takes_three_queries(client, django_assert_num_queries)
 
     with django_assert_num_queries(3):
         client.get(f"/api/v4/packages/{package.slug}/")
+
+
+def test_the_browsable_page_is_packyards_own_with_a_language_and_a_way_back(client):
+    """In a browser, the API root is a Packyard page: lang set, the site's header and links."""
+    response = client.get("/api/v4/", {"format": "api"})
+    page = response.content.decode()
+
+    assert '<html lang="en">' in page
+    assert 'class="brand"' in page
+    assert "Django REST framework" not in page
+    assert "<h1>Api Root</h1>" in page or "<h1>API Root</h1>" in page
+    assert 'href="?format=json"' in page
+    assert "http://testserver/api/v4/packages/?format=api" in page
