@@ -4,7 +4,8 @@ Real processes on real SQLite files, against the fake GitHub and PyPI serving fr
 process on 127.0.0.1 (each answer a little late, so the run can be caught in the middle). At the
 moment of the kill, every package's facts are either all from its fetch or all as they were (a
 fetch is applied whole or not at all); after the second run, every table equals the one an
-uninterrupted run leaves, but for the columns holding the time of the run.
+uninterrupted run leaves, but for the columns holding the time of the run. Two runs of the same
+packages at once leave what one run leaves.
 """
 
 from __future__ import annotations
@@ -140,3 +141,27 @@ def test_a_refresh_killed_halfway_and_run_again_equals_an_uninterrupted_one(
         contents(whole, volatile=VOLATILE, skipped=SKIPPED),
         contents(crashed, volatile=VOLATILE, skipped=SKIPPED),
     )
+
+
+def test_two_refreshes_of_the_same_packages_at_once_write_each_fact_once(
+    prepared, upstreams, tmp_path
+):
+    """Two `refresh` processes of the same ten packages at the same moment (a button pressed
+    while the scheduler runs) leave what one run leaves: no release twice, no error."""
+    template, packages = prepared
+    slugs = [slug for slug, _, _ in packages[:10]]
+    once, twice = tmp_path / "once.sqlite3", tmp_path / "twice.sqlite3"
+    shutil.copy(template, once)
+    shutil.copy(template, twice)
+    finished(manage(once, "refresh", *slugs, env=upstreams))
+
+    first = manage(twice, "refresh", *slugs, env=upstreams)
+    second = manage(twice, "refresh", *slugs, env=upstreams)
+    finished(first)
+    finished(second)
+
+    assert half_applied(twice, packages[:10]) == []
+    assert count(twice, "SELECT count(*) FROM catalog_release") == 20
+    expected = contents(once, volatile=VOLATILE, skipped=SKIPPED)
+    got = contents(twice, volatile=VOLATILE, skipped=SKIPPED)
+    assert_same_contents(expected, got)
