@@ -29,9 +29,12 @@ VOLATILE = {
 # A counter of transactions, not data: how many there were differs by design.
 SKIPPED = {"core_dataversion"}
 
-pytestmark = pytest.mark.skipif(
-    "postgres" in os.environ.get("DATABASE_URL", ""), reason="runs on SQLite files of its own"
-)
+pytestmark = [
+    pytest.mark.attack,
+    pytest.mark.skipif(
+        "postgres" in os.environ.get("DATABASE_URL", ""), reason="runs on SQLite files of its own"
+    ),
+]
 
 
 def synthetic_dump(folder: Path, packages: int, grids: int) -> Path:

@@ -38,9 +38,12 @@ VOLATILE = {
 SKIPPED = {"core_dataversion"}
 NOW = datetime.now(UTC).replace(microsecond=0)
 
-pytestmark = pytest.mark.skipif(
-    "postgres" in os.environ.get("DATABASE_URL", ""), reason="runs on SQLite files of its own"
-)
+pytestmark = [
+    pytest.mark.attack,
+    pytest.mark.skipif(
+        "postgres" in os.environ.get("DATABASE_URL", ""), reason="runs on SQLite files of its own"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

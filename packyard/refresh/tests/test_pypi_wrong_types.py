@@ -10,7 +10,7 @@ from packyard.refresh.services import FIRST_RETRY
 from .conftest import NOW
 from .test_runner import facts_of, refresh, state_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen"), pytest.mark.attack]
 
 REQUIREMENTS = ["django>=4.2", "httpx"]
 

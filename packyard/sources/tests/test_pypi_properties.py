@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from packyard.sources.errors import SourceError
 from packyard.sources.pypi import SUMMARY_LENGTH, PyPIClient
 from packyard.sources.types import PyPIProject
+
+pytestmark = pytest.mark.attack
 
 ODD_TEXT = st.text(
     st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Z", "Cc", "Cf", "Mn"]),

@@ -229,6 +229,7 @@ def test_a_delivery_sent_again_queues_nothing_more(
     assert DBTaskResult.objects.count() == 1
 
 
+@pytest.mark.attack
 def test_a_replayed_delivery_id_answers_duplicate_and_queues_nothing(
     client, settings, django_capture_on_commit_callbacks
 ):
@@ -251,6 +252,7 @@ def test_a_replayed_delivery_id_answers_duplicate_and_queues_nothing(
     assert DBTaskResult.objects.count() == 1
 
 
+@pytest.mark.attack
 def test_a_replay_is_only_recognised_once_the_signature_is_valid(client, settings):
     """A forged call with a delivery id does not burn that id for GitHub's real delivery."""
     settings.GITHUB_WEBHOOK_SECRET = SECRET
@@ -261,6 +263,7 @@ def test_a_replay_is_only_recognised_once_the_signature_is_valid(client, setting
     assert "duplicate" not in push(client, body, signed(body), **headers).json()
 
 
+@pytest.mark.attack
 def test_a_body_over_the_limit_answers_413_in_json_before_the_signature(client, settings):
     """A body over WEBHOOK_MAX_BYTES is refused with 413 JSON, even when signed."""
     settings.GITHUB_WEBHOOK_SECRET = SECRET
@@ -274,6 +277,7 @@ def test_a_body_over_the_limit_answers_413_in_json_before_the_signature(client, 
         assert "1024 bytes" in response.json()["error"]
 
 
+@pytest.mark.attack
 def test_a_30_mb_signed_body_answers_413_json_with_the_default_limit(client, settings):
     """The default limit is 1 MB: a 30 MB delivery gets JSON, not Django's HTML 400 page."""
     settings.GITHUB_WEBHOOK_SECRET = SECRET
@@ -285,6 +289,7 @@ def test_a_30_mb_signed_body_answers_413_json_with_the_default_limit(client, set
     assert response.json()["ok"] is False
 
 
+@pytest.mark.attack
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
 def test_other_methods_answer_405_in_json(client, method):
     """Every answer of the webhook endpoint is JSON, a wrong method's too."""
