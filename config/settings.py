@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "packyard.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie an answer sets.
@@ -310,11 +311,24 @@ RELEASE_CYCLES_URL = os.environ.get("RELEASE_CYCLES_URL", "https://endoflife.dat
 # rescoring picks up new marks.
 SCORING_USAGE_COUNTS = "packyard.accounts.selectors.use_counts"
 
+# Logs: plain lines on a laptop, one JSON object a line in production (LOG_FORMAT=json).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Fields passed as `extra` (request_id, status, job, ...) become keys of the object.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -322,5 +336,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         # The scheduler logs every run of every job at INFO (its lock is extended every 5 s).
         "apscheduler": {"level": "WARNING"},
+        # packyard.tasks logs each job once; these keep only failures (with their traceback).
+        "django.tasks": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }

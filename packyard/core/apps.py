@@ -32,6 +32,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from packyard.core import checks  # noqa: F401 - registers the system check.
+        from packyard.core.requestlog import connect_task_signals
+
+        connect_task_signals()
 
         pre_migrate.connect(version_triggers_off, sender=self)
         post_migrate.connect(version_triggers_on, sender=self)

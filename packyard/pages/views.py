@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @page_cache_exempt
 def health(request: HttpRequest) -> JsonResponse:
-    """Report whether the database, the cache and the task queue answer."""
+    """Report the needed parts (503 when one is down), the scheduler and fresh facts."""
     healthy, report = health_report()
     return JsonResponse({"ok": healthy, **report}, status=200 if healthy else 503)
 

@@ -1,4 +1,4 @@
-"""Tests of the site-wide pages: home, feeds, robots.txt, health and error pages."""
+"""Tests of the site-wide pages: home, feeds, robots.txt and error pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.test import RequestFactory
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
-from packyard.pages import health
 from packyard.pages.views import server_error
 from tests.factories import (
     CategoryFactory,
@@ -282,55 +281,6 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin_and_names_the_sitemap(client
     assert "Disallow: /admin/" in lines
     assert "Disallow: /api/" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
-
-
-# Health: /health/
-
-
-@pytest.mark.django_db
-def test_health_reports_every_part_ok(client):
-    """/health/ answers 200 with ok true and a report of the database, cache and task queue."""
-    response = client.get("/health/")
-    report = response.json()
-
-    assert response.status_code == 200
-    assert report["ok"] is True
-    assert set(report) == {"ok", "database", "cache", "task_queue"}
-    assert report["database"]["ok"] is True
-    assert report["database"]["vendor"] in {"sqlite", "postgresql"}
-    assert report["cache"] == {"ok": True, "backend": "LocMemCache"}
-    assert report["task_queue"] == {"ok": True, "backend": "DatabaseBackend", "ready": 0}
-    assert "no-store" in response["Cache-Control"]
-
-
-@pytest.mark.django_db
-def test_health_answers_503_when_a_check_raises(client, monkeypatch):
-    """/health/ answers 503 with ok false, naming the error of the check that raised."""
-
-    def broken_cache():
-        raise ConnectionError("The cache is down.")
-
-    monkeypatch.setitem(health.CHECKS, "cache", broken_cache)
-
-    response = client.get("/health/")
-    report = response.json()
-
-    assert response.status_code == 503
-    assert report["ok"] is False
-    assert report["cache"] == {"ok": False, "error": "ConnectionError"}
-    assert report["database"]["ok"] is True
-    assert report["task_queue"]["ok"] is True
-
-
-@pytest.mark.django_db
-def test_health_answers_503_when_a_check_fails(client, monkeypatch):
-    """/health/ answers 503 when a check reports a failure without raising."""
-    monkeypatch.setitem(health.CHECKS, "cache", lambda: {"ok": False, "backend": "Broken"})
-
-    response = client.get("/health/")
-
-    assert response.status_code == 503
-    assert response.json()["ok"] is False
 
 
 # Error pages
