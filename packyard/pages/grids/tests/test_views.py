@@ -209,7 +209,7 @@ STANDARD_ROWS = [
     "Licence",
     "Development status",
     "Activity",
-    # Rows of grid_extra_rows.html without a note under their heading (scoring).
+    # Rows of extra_rows.py without a note under their heading (scoring).
     "Score",
     "Status",
 ]
