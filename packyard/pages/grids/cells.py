@@ -58,19 +58,23 @@ def feature_rows(
     """Return each feature's row of cells; with `may_edit`, each cell has its edit link."""
     slugs = [escape(column.package.slug) for column in columns]
     titles = [escape(column.package.title) for column in columns]
+    by_column = [column.cells for column in columns]
     rows = []
     for feature in features:
-        before, after = _cell_url_parts(grid, feature) if may_edit else ("", "")
-        label = f"Edit {escape(feature.title)} for "
-        cells = []
-        for index, column in enumerate(columns):
-            cells.append(
-                _td(
-                    html=column.cells.get(feature.pk, ""),
-                    url=f"{before}{slugs[index]}{after}" if may_edit else "",
-                    label=f"{label}{titles[index]}",
-                )
-            )
+        key = feature.pk
+        if may_edit:
+            before, after = _cell_url_parts(grid, feature)
+            label = f"Edit {escape(feature.title)} for "
+            # `_td`'s markup, inlined: this loop runs once per cell of the grid.
+            cells = [
+                f'<td class="cell editable">{cells_of.get(key, "")} <a class="edit-link small" '
+                f'href="{before}{slug}{after}" hx-get="{before}{slug}{after}" '
+                f'hx-target="closest td" hx-swap="outerHTML" '
+                f'aria-label="{label}{title}">edit</a></td>\n'
+                for cells_of, slug, title in zip(by_column, slugs, titles, strict=True)
+            ]
+        else:
+            cells = [f"<td>{cells_of.get(key, '')}</td>\n" for cells_of in by_column]
         # Stored HTML is sanitised when written (core.markup); the rest is escaped above.
         rows.append(FeatureRow(feature=feature, cells=mark_safe("".join(cells))))  # noqa: S308
     return rows

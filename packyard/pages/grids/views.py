@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from packyard.accounts import selectors as accounts_selectors
@@ -23,7 +24,7 @@ from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.picker import packages_to_pick
 from packyard.history.models import Subject
 from packyard.pages import ratelimits
-from packyard.pages.grids import cells, heads
+from packyard.pages.grids import cells, extra_rows, heads, rows
 from packyard.pages.grids.forms import CellForm, FeatureForm, GridForm, MoveForm, PickForm
 from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
@@ -31,6 +32,7 @@ from packyard.pages.scoring.forms import WeightsForm
 from packyard.scoring import selectors as scoring_selectors
 
 FORM_ERROR = 400
+FEATURE_ROW = SafeString(' class="feature-row"')
 
 
 @require_safe
@@ -63,25 +65,38 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         slug=slug, sort=sort, show_retired=show_retired, weights=weights_form.weights()
     )
     packages = [column.package for column in matrix.columns]
+    feature_rows = cells.feature_rows(
+        grid=matrix.grid,
+        features=matrix.features,
+        columns=matrix.columns,
+        may_edit=can(request.user, Action.EDIT_CELL, matrix.grid),
+    )
+    headings = rows.feature_headings(
+        request_user=request.user, grid=matrix.grid, features=matrix.features
+    )
     context = {
         "matrix": matrix,
-        # The cells are built once per row in Python: a big grid has thousands of them.
-        "feature_rows": cells.feature_rows(
-            grid=matrix.grid,
-            features=matrix.features,
-            columns=matrix.columns,
-            may_edit=can(request.user, Action.EDIT_CELL, matrix.grid),
-        ),
         "grid": matrix.grid,
         "sort": sort,
         "column_sorts": scoring_selectors.GRID_COLUMN_SORTS,
         "weights_form": weights_form,
-        # So are the favourite and "I use this" buttons of each column's head.
-        "head_marks": heads.column_marks(
-            request,
+        # The table is built in Python, a row at a time: a big grid has thousands of cells.
+        "column_heads": rows.column_heads(
             columns=matrix.columns,
-            marks=accounts_selectors.marks_of(packages=packages, user=request.user),
+            marks=heads.column_marks(
+                request,
+                columns=matrix.columns,
+                marks=accounts_selectors.marks_of(packages=packages, user=request.user),
+            ),
         ),
+        "rows": [
+            *rows.standard_rows(columns=matrix.columns),
+            *extra_rows.extra_rows(columns=matrix.columns, weights_custom=weights_form.is_custom),
+            *(
+                rows.Row(heading=heading, cells=row.cells, attributes=FEATURE_ROW)
+                for heading, row in zip(headings, feature_rows, strict=True)
+            ),
+        ],
     }
     return render(request, "grids/grid_detail.html", context)
 

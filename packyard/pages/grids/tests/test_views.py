@@ -209,7 +209,7 @@ STANDARD_ROWS = [
     "Licence",
     "Development status",
     "Activity",
-    # Rows of grid_extra_rows.html without a note under their heading (scoring).
+    # Rows of extra_rows.py without a note under their heading (scoring).
     "Score",
     "Status",
 ]
@@ -506,3 +506,18 @@ def test_grid_page_query_count_for_an_editor_does_not_grow_either(
 
     assert small.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 6
     assert large.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 240
+
+
+def test_grid_page_loads_its_column_tools_from_static_files(client):
+    """The grid page links grid.css and grid.js, with no inline script, style or style="":
+    without JavaScript every column shows."""
+    grid_with_packages(3, slug="wide")
+
+    text = client.get("/grids/g/wide/").text
+
+    assert '<link rel="stylesheet" href="/static/packyard/grid.css">' in text
+    assert '<script src="/static/packyard/grid.js" defer></script>' in text
+    assert "<style" not in text
+    assert "style=" not in text
+    assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) is None
+    assert len(re.findall(r'<th scope="col" class="package-head">', text)) == 3

@@ -1,0 +1,158 @@
+"""A grid's scoring rows as HTML (score, its parts, support, status, advisories, dependents).
+
+Each column's `extra` is the scoring layer's `ColumnScore`: its stored score and the overall
+under the reader's weights. The markup is the one `grids/includes/grid_extra_rows.html`
+rendered, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+# The standard library's escape: Django's is the same one behind a lazy-string check that
+# costs more than the escaping, thousands of times a page.
+from html import escape
+from typing import Any
+
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from packyard.core.templatetags.packyard import safe_url
+from packyard.grids.selectors import Column
+from packyard.pages.grids.rows import Row, row_of
+from packyard.scoring.templatetags.scoring import answer_badge, score_badge, score_level
+
+_PACKAGE_MARK = "package-slug-mark"
+NONE = "—"
+
+
+@lru_cache(maxsize=64)
+def _answer(answer: str) -> str:
+    return str(answer_badge(answer))
+
+
+def _note(heading: str, note: str) -> str:
+    return f'{heading}<div class="muted small">{note}</div>'
+
+
+def _score(column: Column) -> Any:
+    return column.extra.score if column.extra is not None else None
+
+
+def _support(kind: str) -> Callable[[Column], str]:
+    def cell(column: Column) -> str:
+        score = _score(column)
+        answers = score.support.get(kind, []) if score is not None else []
+        if not answers:
+            return '<span class="muted">unknown</span>'
+        return "".join(
+            f"<div>{escape(str(cycle))} {_answer(answer)}</div>" for cycle, answer in answers
+        )
+
+    return cell
+
+
+def _parts(column: Column) -> str:
+    score = _score(column)
+    if score is None:
+        return NONE
+    items = "".join(
+        f"<li>{escape(capfirst(name))} "
+        f'<span class="score score-{score_level(value)}">{value}</span></li>'
+        for name, value, _reasons in score.reason_lists
+    )
+    return f'<ul class="dimension-list compact">{items}</ul>'
+
+
+def _status(column: Column) -> str:
+    package = column.package
+    score = _score(column)
+    needs_maintainer = score is not None and score.needs_maintainer
+    parts = []
+    if package.replaced_by:
+        replacement = package.replaced_by
+        parts.append(
+            f'<div>Replaced by <a href="{escape(replacement.get_absolute_url())}">'
+            f"{escape(replacement.title)}</a></div>"
+        )
+    if package.is_deprecated:
+        parts.append('<div><span class="badge badge-warn">deprecated</span></div>')
+    elif package.pypi_project_status:
+        parts.append(
+            f'<div><span class="badge badge-warn">{escape(package.pypi_project_status)} '
+            "on PyPI</span></div>"
+        )
+    if package.is_archived:
+        parts.append('<div><span class="badge badge-warn">archived</span></div>')
+    if package.is_repo_missing:
+        parts.append('<div><span class="badge badge-warn">repository missing</span></div>')
+    if needs_maintainer:
+        parts.append('<div><span class="badge badge-warn">needs a maintainer</span></div>')
+    return "".join(parts) or '<span class="muted">active</span>'
+
+
+def _advisory(advisory: dict[str, Any]) -> str:
+    fixed_in = advisory.get("fixed_in")
+    versions = ", ".join(escape(str(version)) for version in fixed_in or [])
+    fixed = f' <span class="muted">fixed in {versions}</span>' if fixed_in else ""
+    summary = escape(str(advisory.get("summary", "")))
+    return (
+        f'<li><a href="{escape(safe_url(advisory.get("link")))}" rel="nofollow noopener" '
+        f'title="{summary}">{escape(str(advisory.get("id", "")))}</a>'
+        f"{fixed}</li>"
+    )
+
+
+def _advisories(column: Column) -> str:
+    score = _score(column)
+    if score is not None and score.advisories:
+        items = "".join(_advisory(advisory) for advisory in score.advisories)
+        return f'<ul class="advisories compact">{items}</ul>'
+    if score is not None and score.latest_version:
+        return '<span class="muted">none known</span>'
+    return f'<span class="muted">{NONE}</span>'
+
+
+def extra_rows(*, columns: Sequence[Column], weights_custom: bool) -> list[Row]:
+    """Return the scoring rows, after the catalogue's standard rows."""
+    before, after = (
+        escape(part)
+        for part in reverse("scoring:package_score", args=[_PACKAGE_MARK]).split(_PACKAGE_MARK)
+    )
+
+    def score_cell(column: Column) -> str:
+        score = _score(column)
+        if not score:
+            return '<span class="not-fetched">not scored yet</span>'
+        url = f"{before}{escape(column.package.slug)}{after}"
+        badge = score_badge(score, column.extra.overall)
+        return f'<a href="{url}" class="score-link">{badge}</a>'
+
+    score_heading = "Score" + (
+        '<div class="muted small">your weights</div>' if weights_custom else ""
+    )
+    small = ' class="small"'
+    return [
+        row_of(score_heading, columns, score_cell, tr=' class="score-row"'),
+        row_of(
+            _note(
+                "Score parts",
+                "maintenance, adoption, compatibility, documentation, status",
+            ),
+            columns,
+            _parts,
+            small,
+        ),
+        row_of(_note("Django support", "supported releases"), columns, _support("django"), small),
+        row_of(_note("Python support", "supported releases"), columns, _support("python"), small),
+        row_of("Status", columns, _status, small),
+        row_of(
+            _note("Vulnerabilities", "affecting the latest release"), columns, _advisories, small
+        ),
+        row_of(
+            _note("Used by", "packages in this directory"),
+            columns,
+            lambda column: str(score.dependents_count) if (score := _score(column)) else NONE,
+        ),
+    ]
