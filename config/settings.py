@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "packyard.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so kept answers and 304s carry the policies too.
+    "packyard.core.security.ContentSecurityPolicyMiddleware",
+    "packyard.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie an answer sets.
     "packyard.core.caching.PageCacheMiddleware",
@@ -111,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "packyard.core.context_processors.site",
+                # csp_nonce, for the 500 page's inline style (never on a page that is cached).
+                "django.template.context_processors.csp",
             ],
             "builtins": ["packyard.core.templatetags.packyard"],
         },
@@ -220,20 +226,27 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# STATIC_MANIFEST=1 (production): serve only what `collectstatic` wrote to STATIC_ROOT, with
+# hashed names cached for ever and gzip copies. Off (a laptop, the tests), WhiteNoise finds the
+# files where they lie, as no `collectstatic` ran: the manifest would miss every file.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", default=False)
+if STATIC_MANIFEST:
+    STATICFILES_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+elif DEBUG:
+    STATICFILES_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+else:
+    STATICFILES_BACKEND = "whitenoise.storage.CompressedStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": STATICFILES_BACKEND},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links out to packages' sites say they came from Packyard (the origin only, never the path).
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -243,6 +256,47 @@ if env_bool("BEHIND_TLS_PROXY", default=False):
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Content-Security-Policy on every answer, development and tests included, so the browser
+# tests meet any violation. https://docs.djangoproject.com/en/6.0/ref/csp/
+# No inline script or style: htmx's indicator rules are in site.css. Only the 500 page, never
+# cached, has an inline style with a nonce. packyard.core.security adds GitHub's sign-in address
+# (GITHUB_OAUTH_URL) to form-action: Chromium checks the redirect a sign-in form's POST answers.
+CSP_IMG_ORIGINS = env_list("CSP_IMG_ORIGINS", default="https://avatars.githubusercontent.com")
+CSP_FORM_ACTION_ORIGINS = env_list("CSP_FORM_ACTION_ORIGINS", default="")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", *CSP_IMG_ORIGINS],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF, *CSP_FORM_ACTION_ORIGINS],
+}
+# Browser features no page of Packyard uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
