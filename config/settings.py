@@ -286,6 +286,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "display-capture",
         "geolocation",
         "gyroscope",
+        "interest-cohort",
         "magnetometer",
         "microphone",
         "midi",
