@@ -189,3 +189,59 @@ def test_a_failing_job_is_retried_with_back_off_then_kept_failed_with_its_reason
     assert failed.status == TaskResultStatus.FAILED
     assert failed.errors[-1].exception_class_path == "builtins.ValueError"
     assert "ValueError: upstream said no" in failed.errors[-1].traceback
+
+
+@pytest.fixture
+def failed_on_the_database_worker():
+    """A task that failed on the database worker (the default backend)."""
+    from django.core.management import call_command
+
+    result = failing_task.enqueue("upstream said no")
+    signals = {kind: signal.getsignal(kind) for kind in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    finally:
+        for kind, handler in signals.items():
+            signal.signal(kind, handler)
+    return result
+
+
+def test_staff_see_a_failed_job_and_its_reason_in_the_admin(client, failed_on_the_database_worker):
+    """Staff find the failed job in the admin's list of failed tasks, with exception and message."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import staff
+
+    operator = staff("operator")
+    operator.user_permissions.add(Permission.objects.get(codename="view_dbtaskresult"))
+    client.force_login(operator)
+
+    listed = client.get("/admin/django_tasks_database/dbtaskresult/", {"status": "FAILED"})
+    assert listed.status_code == 200
+    assert "failing_task" in listed.content.decode()
+    assert str(failed_on_the_database_worker.id) in listed.content.decode()
+    shown = client.get(
+        f"/admin/django_tasks_database/dbtaskresult/{failed_on_the_database_worker.id}/change/"
+    )
+    page = shown.content.decode()
+    assert shown.status_code == 200
+    assert "builtins.ValueError" in page
+    assert "ValueError: upstream said no" in page
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member"])
+def test_others_are_sent_to_sign_in_instead_of_seeing_failed_jobs(
+    client, failed_on_the_database_worker, who
+):
+    """Anonymous visitors and members without staff status are sent to the admin's sign-in."""
+    from tests.factories import member
+
+    if who == "member":
+        client.force_login(member("someone"))
+    for path in (
+        "/admin/django_tasks_database/dbtaskresult/",
+        f"/admin/django_tasks_database/dbtaskresult/{failed_on_the_database_worker.id}/change/",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 302
+        assert answer["Location"].startswith("/admin/login/")
