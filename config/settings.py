@@ -162,14 +162,33 @@ else:
 
 # Background tasks (django.tasks): the database worker by default (`manage.py worker` runs
 # `db_worker`); with REDIS_URL, an RQ worker on Redis (`manage.py worker` runs `rqworker`).
+# On RQ (packyard.core.jobs), a job that raises is tried again after each of JOBS_RETRY_DELAYS
+# seconds, then kept as failed; a job whose worker died is queued again within
+# JOBS_RECOVERY_SECONDS (plus the first retry delay). The database worker does neither.
+JOBS_RETRY_DELAYS = [int(delay) for delay in env_list("JOBS_RETRY_DELAYS", default="30,120,600")]
+JOBS_RECOVERY_SECONDS = max(4, env_int("JOBS_RECOVERY_SECONDS", default=120))
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": 3600,
+            "QUEUE_CLASS": "packyard.core.jobs.RetryingQueue",
+        }
+    }
+    RQ = {"WORKER_CLASS": "packyard.core.jobs.RecoveringWorker"}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# The scheduler (`manage.py crontask`) holds a Redis lock when Redis is there, so only one runs.
-CRONTASK = {"REDIS_URL": REDIS_URL or None}
+# The scheduler (`manage.py crontask`) holds a Redis lock when Redis is there, so only one runs;
+# another waits for it. A scheduler that dies gives the lock up after SCHEDULER_LOCK_SECONDS.
+SCHEDULER_LOCK_SECONDS = max(2, env_int("SCHEDULER_LOCK_SECONDS", default=10))
+CRONTASK = {
+    "REDIS_URL": REDIS_URL or None,
+    "LOCK_TIMEOUT": SCHEDULER_LOCK_SECONDS,
+    "LOCK_REFRESH_INTERVAL": max(1, SCHEDULER_LOCK_SECONDS // 3),
+    "LOCK_BLOCKING_TIMEOUT": None,  # Wait for the lock as long as it takes.
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

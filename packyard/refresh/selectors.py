@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.tasks import task_backends
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from packyard.catalog.models import Package
 from packyard.core.repositories import RepositoryHost
@@ -63,3 +67,24 @@ def packages_on_host(packages: QuerySet[Package], host: str) -> QuerySet[Package
 def fetch_states_of(*, package: Package) -> dict[str, FetchState]:
     """Return a package's fetch states by source."""
     return {state.source: state for state in FetchState.objects.filter(package=package)}
+
+
+SCHEDULER_ROUND_KEY = "scheduler-last-round"
+REFRESH_DUE_TASK_PATH = "packyard.refresh.tasks.refresh_due_task"
+
+
+def scheduler_last_round() -> datetime | None:
+    """Return when the scheduler last started a round (queued the due refresh), None if unknown.
+
+    With Redis the scheduler notes the time in the shared cache. Without it the cache is each
+    process's own, so the database backend's rows of the queued refresh are read instead.
+    """
+    noted = cache.get(SCHEDULER_ROUND_KEY)
+    if isinstance(noted, datetime):
+        return noted
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return None
+    latest: datetime | None = DBTaskResult.objects.filter(
+        task_path=REFRESH_DUE_TASK_PATH
+    ).aggregate(latest=Max("enqueued_at"))["latest"]
+    return latest

@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from crontask import cron as _cron
+from crontask import scheduler
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.refresh.runner import packages_refresh
-from packyard.refresh.selectors import packages_due
+from packyard.refresh.selectors import SCHEDULER_ROUND_KEY, packages_due
 
 # crontask's decorator is untyped; it returns the task it was given.
 cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
@@ -38,7 +41,6 @@ def package_refresh_task(package_id: int) -> str:
     return str(packages_refresh(packages=[package]))
 
 
-@cron("* * * * *")
 @task()
 def refresh_due_task() -> int:
     """Fetch the packages that are due; enqueue another round when more remain."""
@@ -53,6 +55,25 @@ def refresh_due_task() -> int:
     if len(packages) >= settings.REFRESH_BATCH_SIZE:
         refresh_due_task.enqueue()
     return len(packages)
+
+
+def scheduler_round() -> None:
+    """Note the time of this scheduler round for every process, then queue the due refresh.
+
+    The time goes to the cache (Redis, shared, in production), not to a table of Packyard: a
+    write there would move the page cache's data version every minute. Without Redis the
+    database backend's record of the queued task is the shared trace (`scheduler_last_round`).
+    """
+    cache.set(SCHEDULER_ROUND_KEY, timezone.now(), timeout=None)
+    refresh_due_task.enqueue()
+
+
+# The scheduler (`manage.py crontask`) calls this every minute, under the task's name.
+scheduler.add_job(
+    func=scheduler_round,
+    trigger=CronTrigger.from_crontab("* * * * *", timezone=timezone.get_default_timezone()),
+    name=refresh_due_task.name,
+)
 
 
 def package_refresh_enqueue(*, package_id: int) -> None:

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         name = type(backend).__name__
         self.stdout.write(f"Task worker for the {name} backend.")
         if name == "RQBackend":
-            call_command("rqworker", "default", job_class=RQ_JOB_CLASS, burst=burst)
+            # The scheduler moves jobs whose retry delay has passed back to the queue.
+            call_command(
+                "rqworker", "default", job_class=RQ_JOB_CLASS, burst=burst, with_scheduler=True
+            )
         else:
             call_command("db_worker", batch=burst)
