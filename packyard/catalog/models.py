@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from packyard.core.models import TimeStampedModel
@@ -21,6 +22,9 @@ class Category(TimeStampedModel):
     title_plural = models.CharField(max_length=50, blank=True)
     description = models.TextField(blank=True)
     show_pypi = models.BooleanField(default=True, help_text="Show PyPI facts on this category.")
+    package_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Kept by database triggers (catalog.counts)."
+    )
 
     class Meta:
         verbose_name_plural = "categories"
@@ -171,11 +175,13 @@ class Package(TimeStampedModel):
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="package_slug_not_empty"),
         ]
+        # One index for each order of the lists (catalog.selectors.PACKAGE_SORTS), so a page
+        # reads its rows in order from either end instead of sorting every package. The sorts
+        # by a fact that may be NULL (stars, forks, last commit, last release) have theirs in
+        # migration 0003, as PostgreSQL needs `DESC NULLS LAST` said, which SQLite refuses.
         indexes = [
-            models.Index(fields=["-created"], name="package_created_idx"),
-            models.Index(fields=["-stars"], name="package_stars_idx"),
-            models.Index(fields=["-last_commit_at"], name="package_last_commit_idx"),
-            models.Index(fields=["-latest_release_at"], name="package_latest_release_idx"),
+            models.Index(F("created").desc(), F("id").desc(), name="package_created_idx"),
+            models.Index(Lower("title"), "id", name="package_title_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 https://www.django-rest-framework.org/api-guide/pagination/#limitoffsetpagination
 A `limit` that is 0, negative or not a number gives the default page of 20; one above
 settings.API_MAX_LIMIT is capped to it. An `offset` that is negative or not a number counts
-from 0; one past the end gives an empty page with the right `count`.
+from 0; one past the end gives an empty page with the right `count`. A view with a
+`list_count()` method gives `count` from it (a stored count) instead of counting the rows.
 """
 
 from __future__ import annotations
@@ -28,4 +29,10 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     ) -> list[Any] | None:
         # Read at request time, so a changed setting applies without a restart of the module.
         self.max_limit = settings.API_MAX_LIMIT
+        self.list_count = getattr(view, "list_count", None)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_count(self, queryset: QuerySet[Any] | Sequence[Any]) -> int:
+        if self.list_count is not None:
+            return int(self.list_count())
+        return super().get_count(queryset)

@@ -23,6 +23,7 @@ from packyard.api.v4.serializers import (
     SearchV2Serializer,
 )
 from packyard.catalog.models import Category, Package
+from packyard.catalog.selectors import packages_count
 from packyard.grids.models import Grid
 
 # The largest id a BIGINT holds: a longer number cannot name a row (and would overflow SQL).
@@ -58,6 +59,10 @@ class PackageViewSet(ReadOnlyByIdOrSlugViewSet[Package]):
 
     def get_queryset(self) -> QuerySet[Package]:
         return selectors.packages_for_api()
+
+    def list_count(self) -> int:
+        """Return the number of packages from the stored counts (the pagination's `count`)."""
+        return packages_count()
 
 
 class GridViewSet(ReadOnlyByIdOrSlugViewSet[Grid]):

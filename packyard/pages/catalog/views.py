@@ -40,7 +40,10 @@ def _package_list(
     text = list_text(request)
     sort = list_sort(request, sorts=selectors.PACKAGE_SORTS, default=selectors.DEFAULT_PACKAGE_SORT)
     packages = selectors.packages_list(category=category, text=text, sort=sort)
-    page = page_of(request, packages, per_page=settings.PAGE_SIZE)
+    # Without a text filter the stored counts say how many there are; with one, the filter
+    # reads every package anyway, and the database counts what it matched.
+    count = None if text.strip() else selectors.packages_count(category=category)
+    page = page_of(request, packages, per_page=settings.PAGE_SIZE, count=count)
     page.object_list = accounts_selectors.mark_counts_listed(page.object_list)
     context = {
         "title": template_title,
@@ -79,7 +82,11 @@ def package_latest(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "catalog/package_latest.html",
-        {"page": page_of(request, packages, per_page=settings.PAGE_SIZE)},
+        {
+            "page": page_of(
+                request, packages, per_page=settings.PAGE_SIZE, count=selectors.packages_count()
+            )
+        },
     )
 
 

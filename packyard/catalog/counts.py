@@ -1,0 +1,106 @@
+"""Each category's number of packages, kept in `Category.package_count` by database triggers.
+
+Lists show these counts on every page, and the number of packages in all is their sum (every
+package has a category), so no page counts or groups the packages table. The triggers move a
+count in the writing transaction, whatever writes (services, the importer, the admin, bulk
+updates and raw SQL). Like the data version's triggers (`packyard.core.versions`), they step
+aside while migrations run, since SQLite rebuilds tables they name; `migrate` installs them
+again and counts every category afresh.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TRIGGER_PREFIX = "packyard_count_"
+PACKAGES = "catalog_package"
+CATEGORIES = "catalog_category"
+COUNT_FUNCTION = "packyard_count_packages"
+SUPPORTED_VENDORS = ("sqlite", "postgresql")
+
+# Table names are this module's constants, never input.
+_MOVE = (
+    f"UPDATE {CATEGORIES} SET package_count = package_count {{sign}} 1 "  # noqa: S608
+    "WHERE id = {row}.category_id;"
+)
+_SQLITE = {
+    "insert": f"AFTER INSERT ON {PACKAGES} BEGIN {_MOVE.format(sign='+', row='NEW')} END",
+    "delete": f"AFTER DELETE ON {PACKAGES} BEGIN {_MOVE.format(sign='-', row='OLD')} END",
+    "update": (
+        f"AFTER UPDATE OF category_id ON {PACKAGES} "
+        "WHEN OLD.category_id IS NOT NEW.category_id BEGIN "
+        f"{_MOVE.format(sign='-', row='OLD')} {_MOVE.format(sign='+', row='NEW')} END"
+    ),
+}
+_POSTGRESQL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {COUNT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {_MOVE.format(sign="-", row="OLD")}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_MOVE.format(sign="+", row="NEW")}
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+_POSTGRESQL = [
+    f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}package ON {PACKAGES}",
+    f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}package_moved ON {PACKAGES}",
+    f"CREATE TRIGGER {TRIGGER_PREFIX}package AFTER INSERT OR DELETE ON {PACKAGES} "
+    f"FOR EACH ROW EXECUTE FUNCTION {COUNT_FUNCTION}()",
+    f"CREATE TRIGGER {TRIGGER_PREFIX}package_moved AFTER UPDATE OF category_id ON {PACKAGES} "
+    "FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id) "
+    f"EXECUTE FUNCTION {COUNT_FUNCTION}()",
+]
+_RECOUNT = (
+    f"UPDATE {CATEGORIES} SET package_count = "  # noqa: S608 - constants, as above.
+    f"(SELECT COUNT(*) FROM {PACKAGES} WHERE {PACKAGES}.category_id = {CATEGORIES}.id)"
+)
+
+
+def _installed(connection: BaseDatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [TRIGGER_PREFIX + "%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                [TRIGGER_PREFIX + "%"],
+            )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def count_triggers_install(connection: BaseDatabaseWrapper) -> None:
+    """Install the count triggers and count every category's packages afresh."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return
+    if connection.vendor == "sqlite":
+        statements = [
+            f"CREATE TRIGGER IF NOT EXISTS {TRIGGER_PREFIX}package_{event} {body}"
+            for event, body in _SQLITE.items()
+        ]
+    else:
+        statements = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute(_RECOUNT)
+
+
+def count_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
+    """Drop the count triggers (before migrations, which may rebuild their tables)."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return
+    on = "" if connection.vendor == "sqlite" else f" ON {PACKAGES}"
+    with connection.cursor() as cursor:
+        for name in _installed(connection):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
+def count_triggers_missing(connection: BaseDatabaseWrapper) -> bool:
+    """Tell whether the count triggers are missing (for `manage.py check`)."""
+    return connection.vendor in SUPPORTED_VENDORS and not _installed(connection)
