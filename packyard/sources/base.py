@@ -11,7 +11,11 @@
 - it maps every failure to a typed error: 404 `NotFound`; 410, 451 and GitHub's "access
   blocked" 403 `Gone`; 403/429 with spent limit headers, ``Retry-After`` or a rate-limit message
   `RateLimited(reset_at)`; 5xx, timeouts, refused connections, bodies that are not JSON and
-  unexpected shapes `UpstreamError`.
+  unexpected shapes `UpstreamError`;
+- it reads at most `MAX_BODY_BYTES` of a body (PyPI's largest projects answer a few megabytes,
+  a page of commits a few hundred kilobytes): a larger ``Content-Length`` is refused before the
+  body is read, and a body without one is read in chunks and dropped once past the cap, both
+  as an `UpstreamError`, so a host cannot fill the worker's memory.
 
 `Parts` runs the parts of one repository's facts that may fail alone; `Halt` stops a batch once
 a host says "wait".
@@ -27,6 +31,7 @@ Upstream behaviour relied on here (rate headers are read in `packyard.sources.pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +46,8 @@ from packyard.sources.types import RateBudget, RateReading, Validators
 T = TypeVar("T")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Headers kept with a stored body, so a 304 still tells the next page and the totals.
+# The largest body read from a host; see the module docstring.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 PAGING_HEADERS = ("Link", "X-Total", "X-Total-Pages", "X-Next-Page", "X-Total-Count", "X-HasMore")
 
 
@@ -84,11 +91,32 @@ class HostSession:
         host: str,
         budget: RateBudget | None = None,
         clock: Callable[[], datetime] = utc_now,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.client = client
         self.host = host
         self.budget = budget
         self.clock = clock
+        self.max_body_bytes = max_body_bytes
+
+    def _read(self, request: httpx.Request, response: httpx.Response) -> bytes:
+        """Return the body of a streamed response, or raise once it passes the cap."""
+        too_large = UpstreamError(
+            f"{self.host} answered {request.url.path} with a body over "
+            f"{self.max_body_bytes} bytes; not read.",
+            status=response.status_code,
+        )
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def same_host(self, url: httpx.URL) -> bool:
         """Return whether `url` is on the host this session was configured for."""
@@ -209,7 +237,11 @@ class HostSession:
         reading: RateReading | None = None
         try:
             try:
-                response = self.client.send(request)
+                response = self.client.send(request, stream=True)
+                try:
+                    content = self._read(request, response)
+                finally:
+                    response.close()
             except httpx.TimeoutException as error:
                 raise UpstreamError(
                     f"{self.host} did not answer {request.url.path} in time."
@@ -238,11 +270,12 @@ class HostSession:
                     )
                 return request.url.join(location)
             body: JSONBody = None
-            not_json: ValueError | None = None
-            if response.content:
+            not_json: ValueError | RecursionError | None = None
+            if content:
                 try:
-                    body = response.json()
-                except ValueError as error:
+                    body = json.loads(content)
+                # UnicodeDecodeError is a ValueError; arrays nested past Python's stack recurse.
+                except (ValueError, RecursionError) as error:
                     not_json = error
             cost = 1
             if cost_of is not None and body is not None:
@@ -273,7 +306,8 @@ class HostSession:
                     }
                     validators.remember(key, response.headers.get("ETag"), body, kept)
                 return Answer(status=status, body=body, headers=response.headers, url=key)
-            raise self._error(request, response, body, reading, now)
+            text = content.decode(response.encoding or "utf-8", errors="replace")
+            raise self._error(request, response, body, text, reading, now)
         finally:
             if self.budget is not None:
                 self.budget.release(self.host, reading)
@@ -283,11 +317,12 @@ class HostSession:
         request: httpx.Request,
         response: httpx.Response,
         body: JSONBody,
+        text: str,
         reading: RateReading,
         now: datetime,
     ) -> SourceError:
         status = response.status_code
-        message = _message(body, response.text)
+        message = _message(body, text)
         where = f"{self.host}{request.url.path}"
         if status == 404:
             return NotFound(f"{where} was not found.", status=status)

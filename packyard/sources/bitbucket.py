@@ -17,6 +17,14 @@
 - The commit list has no ``size``, and walking all of it is what this client must not do, so
   ``total_commits`` is None.
 
+Every field read is checked; a wrong one fails that fetch (the repository's fields, the sizes)
+or that part (the commit walk) with an `UpstreamError` naming the field, and the stored fact is
+kept: ``full_name`` a ``workspace/slug`` path; ``description`` a string or null ("no
+description", cut to 1,000 characters); ``mainbranch`` null (no commits yet) or an object with
+a non-empty ``name``; ``archived`` a boolean, or absent; ``size`` a count; each commit an object
+with a ``date`` time and an ``author`` object (``user`` null or an object, its ``nickname`` and
+``display_name`` strings or null; ``raw`` a string or null); ``next`` a URL string or absent.
+
 Upstream documentation:
 
 - Repositories: https://developer.atlassian.com/cloud/bitbucket/rest/api-group-repositories/#api-repositories-workspace-repo-slug-get
@@ -29,6 +37,7 @@ Upstream documentation:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
@@ -38,16 +47,20 @@ from django.conf import settings
 from packyard.core.http import build_client
 from packyard.core.repositories import Repository
 from packyard.sources.base import HostClient, Parts
-from packyard.sources.errors import UpstreamError
 from packyard.sources.parsing import (
     WEEKS,
     JSONBody,
     contributors_by_commits,
     count,
-    expect_list,
+    description,
     expect_mapping,
+    flag,
     looks_like_bot,
-    parse_timestamp,
+    objects,
+    optional_text,
+    repository_path,
+    required_text,
+    required_time,
     text,
     weekly_counts,
     window_start,
@@ -58,14 +71,38 @@ _RAW_AUTHOR = re.compile(r"^\s*(?P<name>[^<]*?)\s*(?:<[^>]*>)?\s*$")
 
 
 def _keep_repository(body: JSONBody) -> JSONBody:
-    body = expect_mapping(body, "The repository")
+    body = expect_mapping(body, "Bitbucket's repository")
     branch = body.get("mainbranch")
+    if branch is not None:
+        branch = expect_mapping(branch, "Bitbucket's mainbranch")
+        branch = required_text(branch.get("name"), "Bitbucket's mainbranch.name")
     return {
         "full_name": body.get("full_name"),
         "description": body.get("description"),
-        "mainbranch": branch.get("name") if isinstance(branch, dict) else None,
+        "mainbranch": branch,
         "archived": body.get("archived"),
     }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``GET /repositories/{workspace}/{repo_slug}`` gives about one repository."""
+
+    path: str
+    description: str
+    archived: bool
+    default_branch: str  # "" for a repository without commits (no main branch).
+
+
+def summary_of(kept: JSONBody) -> Summary:
+    """Return the summary of a (kept) repository answer, checking each field's type."""
+    kept = expect_mapping(kept, "Bitbucket's repository")
+    return Summary(
+        path=repository_path(kept.get("full_name"), "Bitbucket's full_name"),
+        description=description(kept.get("description"), "Bitbucket's description"),
+        archived=flag(kept.get("archived"), "Bitbucket's archived", absent=False),
+        default_branch=optional_text(kept.get("mainbranch"), "Bitbucket's mainbranch.name"),
+    )
 
 
 def _keep_size(body: JSONBody) -> JSONBody:
@@ -73,25 +110,39 @@ def _keep_size(body: JSONBody) -> JSONBody:
 
 
 def _author_name(author: object) -> tuple[str, bool]:
-    if not isinstance(author, dict):
-        return "", False
+    author = expect_mapping(author, "A Bitbucket commit's author")
     user = author.get("user")
-    if isinstance(user, dict):
-        name = text(user.get("nickname")) or text(user.get("display_name"))
-        if name:
-            return name, user.get("type") == "app_user"
-    match = _RAW_AUTHOR.match(text(author.get("raw")))
+    if user is not None:
+        user = expect_mapping(user, "A Bitbucket commit's author.user")
+        name = optional_text(user.get("nickname"), "A Bitbucket user's nickname") or optional_text(
+            user.get("display_name"), "A Bitbucket user's display_name"
+        )
+        if name.strip():
+            return name.strip(), user.get("type") == "app_user"
+    match = _RAW_AUTHOR.match(optional_text(author.get("raw"), "A Bitbucket commit's author.raw"))
     return (match.group("name") if match else ""), False
 
 
 def _keep_commits(body: JSONBody) -> JSONBody:
     body = expect_mapping(body, "A page of commits")
     commits = []
-    for commit in expect_list(body.get("values"), "The commits of a page"):
-        if isinstance(commit, dict):
-            name, is_bot = _author_name(commit.get("author"))
-            commits.append({"date": commit.get("date"), "author": name, "bot": is_bot})
-    return {"values": commits, "next": body.get("next")}
+    for commit in objects(body.get("values"), "The commits of a Bitbucket page"):
+        name, is_bot = _author_name(commit.get("author"))
+        commits.append({"date": commit.get("date"), "author": name, "bot": is_bot})
+    following = optional_text(body.get("next"), "The next page of Bitbucket's commits")
+    return {"values": commits, "next": following or None}
+
+
+def commits_of(kept: JSONBody) -> list[tuple[datetime, str, bool]]:
+    """Return (date, author, is_bot) of each commit of a (kept) page; each date must be a time."""
+    return [
+        (
+            required_time(commit.get("date"), "A Bitbucket commit's date"),
+            text(commit.get("author")),
+            commit.get("bot") is True,
+        )
+        for commit in objects(expect_mapping(kept, "A page").get("values"), "Bitbucket commits")
+    ]
 
 
 class BitbucketClient(HostClient):
@@ -109,14 +160,12 @@ class BitbucketClient(HostClient):
         validators = validators if validators is not None else Validators()
         base = f"/repositories/{quote(repository.owner, safe='')}/{quote(repository.name, safe='')}"
         answer = self.session.get(base, validators=validators, keep=_keep_repository)
-        body = answer.body
-        path = text(body.get("full_name"))
-        if "/" not in path:
-            raise UpstreamError(f"Bitbucket's answer for {repository.path} has no full_name.")
+        summary = summary_of(answer.body)
+        path = summary.path
         base = "/repositories/" + "/".join(quote(part, safe="") for part in path.split("/", 1))
         stars = self._size(f"{base}/watchers", validators, "watchers")
         forks = self._size(f"{base}/forks", validators, "forks")
-        branch = text(body.get("mainbranch"))
+        branch = summary.default_branch
         parts = Parts()
         last_commit_at: datetime | None = None
         weekly: tuple[int, ...] | None = (0,) * WEEKS
@@ -139,8 +188,8 @@ class BitbucketClient(HostClient):
             path=path,
             stars=stars,
             forks=forks,
-            description=text(body.get("description")),
-            archived=body.get("archived") is True,
+            description=summary.description,
+            archived=summary.archived,
             default_branch=branch,
             last_commit_at=last_commit_at,
             total_commits=None,
@@ -175,21 +224,18 @@ class BitbucketClient(HostClient):
                 next_url, params=params, validators=validators, keep=_keep_commits
             )
             reached_start = False
-            for commit in answer.body["values"]:
-                date = parse_timestamp(commit.get("date"))
-                if date is None:
-                    continue
+            page = commits_of(answer.body)
+            for date, name, is_bot in page:
                 newest = newest or date
                 if date <= start:
                     reached_start = True
                     continue
                 dates.append(date)
-                name = text(commit.get("author"))
-                authors.append((name, bool(commit.get("bot")) or looks_like_bot(name)))
+                authors.append((name, is_bot or looks_like_bot(name)))
             next_page = answer.body.get("next")
             next_url = next_page if isinstance(next_page, str) and next_page else None
             params = None
-            if reached_start or not answer.body["values"]:
+            if reached_start or not page:
                 complete = True
                 break
         else:

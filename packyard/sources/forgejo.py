@@ -16,6 +16,15 @@
   list none), so contributors are the authors of the window's commits: the Forgejo ``login``
   when the commit is linked to an account, else the git author name, most commits first.
 
+Every field read is checked; a wrong one fails that fetch (the repository's fields) or that part
+(the commit walk) with an `UpstreamError` naming the field, and the stored fact is kept:
+``full_name`` an ``owner/name`` path; ``stars_count`` and ``forks_count`` counts;
+``description`` a string or null ("no description", cut to 1,000 characters); ``archived`` a
+boolean; ``archived_at`` (read when archived) an ISO 8601 time or null; ``default_branch`` a
+string or null; ``empty`` a boolean, or absent; each commit an object whose date
+(``commit.committer.date``, else ``created``) is a time, and whose ``author.login`` and
+``commit.author.name`` are strings or null.
+
 Upstream documentation:
 
 - API v1 (swagger): https://codeberg.org/api/swagger and https://forgejo.org/docs/latest/user/api-usage/
@@ -27,6 +36,7 @@ Upstream documentation:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -40,14 +50,18 @@ from packyard.sources.parsing import (
     JSONBody,
     contributors_by_commits,
     count,
-    expect_list,
+    description,
     expect_mapping,
+    flag,
     looks_like_bot,
     mapping,
-    parse_timestamp,
+    objects,
+    optional_text,
+    optional_time,
     quoted_path,
+    repository_path,
+    required_time,
     since_parameter,
-    text,
     utc_now,
     weekly_counts,
     window_start,
@@ -76,11 +90,45 @@ def _keep_repository(body: JSONBody) -> JSONBody:
     }
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What ``GET /repos/{owner}/{repo}`` gives about one repository."""
+
+    path: str
+    stars: int
+    forks: int
+    description: str
+    archived: bool
+    archived_at: datetime | None
+    default_branch: str
+    empty: bool
+
+
+def summary_of(body: JSONBody) -> Summary:
+    """Return the summary of a ``/repos/{owner}/{repo}`` answer, checking each field's type."""
+    body = expect_mapping(body, "Forgejo's repository")
+    archived = flag(body.get("archived"), "Forgejo's archived")
+    archived_at = (
+        optional_time(body.get("archived_at"), "Forgejo's archived_at") if archived else None
+    )
+    if archived_at is not None and archived_at.year <= 1970:  # The epoch: never archived.
+        archived_at = None
+    branch = optional_text(body.get("default_branch"), "Forgejo's default_branch")
+    return Summary(
+        path=repository_path(body.get("full_name"), "Forgejo's full_name"),
+        stars=count(body.get("stars_count"), "Forgejo's stars_count"),
+        forks=count(body.get("forks_count"), "Forgejo's forks_count"),
+        description=description(body.get("description"), "Forgejo's description"),
+        archived=archived,
+        archived_at=archived_at,
+        default_branch=branch,
+        empty=flag(body.get("empty"), "Forgejo's empty", absent=False) or not branch,
+    )
+
+
 def _keep_commits(body: JSONBody) -> JSONBody:
     commits = []
-    for commit in expect_list(body, "The commit list"):
-        if not isinstance(commit, dict):
-            continue
+    for commit in objects(body, "Forgejo's commit list"):
         git = mapping(commit.get("commit"))
         committer, author = mapping(git.get("committer")), mapping(git.get("author"))
         account = mapping(commit.get("author"))
@@ -92,6 +140,21 @@ def _keep_commits(body: JSONBody) -> JSONBody:
             }
         )
     return commits
+
+
+def commits_of(kept: JSONBody) -> list[tuple[datetime, str]]:
+    """Return (date, author) of each commit of a (kept) page; each date must be a time.
+
+    The author is the Forgejo login when the commit is linked to an account, else the git name.
+    """
+    return [
+        (
+            required_time(commit.get("date"), "A Forgejo commit's committer.date"),
+            optional_text(commit.get("login"), "A Forgejo commit's author.login").strip()
+            or optional_text(commit.get("name"), "A Forgejo commit's author.name").strip(),
+        )
+        for commit in objects(kept, "Forgejo's commit list")
+    ]
 
 
 class ForgejoClient(HostClient):
@@ -128,21 +191,14 @@ class ForgejoClient(HostClient):
         answer = self.session.get(
             f"/repos/{quoted_path(repository.path)}", validators=validators, keep=_keep_repository
         )
-        body = answer.body
-        path = text(body.get("full_name"))
-        if "/" not in path:
-            raise UpstreamError(f"The answer for {repository.path} has no full_name.")
-        archived = bool(body.get("archived"))
-        archived_at = parse_timestamp(body.get("archived_at")) if archived else None
-        if archived_at is not None and archived_at.year <= 1970:
-            archived_at = None
-        branch = text(body.get("default_branch"))
+        summary = summary_of(answer.body)
+        path, branch = summary.path, summary.default_branch
         parts = Parts()
         last_commit_at: datetime | None = None
         total_commits: int | None = 0
         weekly: tuple[int, ...] | None = (0,) * WEEKS
         contributors: tuple[Contributor, ...] | None = ()
-        if not body.get("empty") and branch:
+        if not summary.empty:
             commits_url = f"/repos/{quoted_path(path)}/commits"
             newest = parts.run(
                 "last_commit_at", lambda: self._newest(commits_url, branch, validators)
@@ -163,12 +219,12 @@ class ForgejoClient(HostClient):
                     weekly, contributors = walked
         return RepositoryFacts(
             path=path,
-            stars=count(body.get("stars_count"), "stars_count"),
-            forks=count(body.get("forks_count"), "forks_count"),
-            description=text(body.get("description")),
-            archived=archived,
+            stars=summary.stars,
+            forks=summary.forks,
+            description=summary.description,
+            archived=summary.archived,
             default_branch=branch,
-            archived_at=archived_at,
+            archived_at=summary.archived_at,
             last_commit_at=last_commit_at,
             total_commits=total_commits,
             weekly_commits=weekly,
@@ -188,8 +244,8 @@ class ForgejoClient(HostClient):
         )
         if answer.status == 409:  # "Git Repository is empty."
             return None, 0
-        commits = expect_list(answer.body, "The commit list")
-        newest = parse_timestamp(commits[0].get("date")) if commits else None
+        commits = commits_of(answer.body)
+        newest = commits[0][0] if commits else None
         total = answer.header("X-Total-Count") or answer.header("X-Total")
         return newest, int(total) if total is not None and total.isdigit() else None
 
@@ -216,17 +272,13 @@ class ForgejoClient(HostClient):
                 expect=(200, 409),
                 keep=_keep_commits,
             )
-            page = [] if answer.status == 409 else expect_list(answer.body, "The commit list")
+            page = [] if answer.status == 409 else commits_of(answer.body)
             reached_start = False
-            for commit in page:
-                date = parse_timestamp(commit.get("date"))
-                if date is None:
-                    continue
+            for date, name in page:
                 if date <= start:
                     reached_start = True
                     continue
                 dates.append(date)
-                name = text(commit.get("login")) or text(commit.get("name"))
                 authors.append((name, looks_like_bot(name)))
             has_more = answer.header("X-HasMore")
             following = answer.links.get("next")

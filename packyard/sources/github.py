@@ -18,6 +18,17 @@ Then, per repository and conditional with ETags (a 304 costs no rate units):
   login marks a bot; ``rel="next"`` pages are followed up to ``max_contributor_pages``; an empty
   repository answers 204.
 
+Every field read is checked; a wrong one fails that fetch or part with an `UpstreamError`
+naming the field, so the stored fact is kept (never replaced by an empty value):
+
+- ``full_name``: an ``owner/name`` path; ``stargazers_count``, ``forks_count``: counts
+  (integers from 0 to 2**31 - 1); ``description``: a string, or null for "no description"
+  (cut to 1,000 characters); ``archived``: a boolean; ``default_branch``: a string or null.
+- The newest commit's ``commit.committer.date``: an ISO 8601 time.
+- Participation ``all``: exactly 52 counts (a 202 is "still computing", not a failure).
+- Contributors: a list of objects, each with a non-empty ``login``; ``type`` a string or null.
+- GraphQL fields: see `packyard.sources.github_graphql`.
+
 Upstream documentation:
 
 - GraphQL ``Repository``: https://docs.github.com/en/graphql/reference/objects#repository
@@ -56,51 +67,96 @@ from packyard.sources.parsing import (
     WEEKS,
     JSONBody,
     count,
+    description,
     expect_list,
     expect_mapping,
-    parse_timestamp,
+    flag,
+    mapping,
+    objects,
+    optional_text,
     quoted_path,
-    text,
+    repository_path,
+    required_text,
+    required_time,
     utc_now,
 )
 from packyard.sources.types import Contributor, RateBudget, RepositoryFacts, Validators
 
+_REPOSITORY_FIELDS = (
+    "full_name",
+    "stargazers_count",
+    "forks_count",
+    "description",
+    "archived",
+    "default_branch",
+)
 REST_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
 
 
 def _keep_repository(body: JSONBody) -> JSONBody:
     body = expect_mapping(body, "The repository")
-    return {
-        name: body.get(name)
-        for name in (
-            "full_name",
-            "stargazers_count",
-            "forks_count",
-            "description",
-            "archived",
-            "default_branch",
-        )
-    }
+    return {name: body.get(name) for name in _REPOSITORY_FIELDS}
+
+
+def summary_of(body: JSONBody) -> Summary:
+    """Return the summary of a ``/repos/{owner}/{repo}`` answer, checking each field's type."""
+    body = expect_mapping(body, "The repository")
+    return Summary(
+        path=repository_path(body.get("full_name"), "GitHub's full_name"),
+        stars=count(body.get("stargazers_count"), "GitHub's stargazers_count"),
+        forks=count(body.get("forks_count"), "GitHub's forks_count"),
+        description=description(body.get("description"), "GitHub's description"),
+        archived=flag(body.get("archived"), "GitHub's archived"),
+        default_branch=optional_text(body.get("default_branch"), "GitHub's default_branch"),
+    )
 
 
 def _keep_commits(body: JSONBody) -> JSONBody:
     commits = expect_list(body, "The commit list")
-    return [
-        {"date": ((commit.get("commit") or {}).get("committer") or {}).get("date")}
-        for commit in commits[:1]
-    ]
+    kept = []
+    for commit in commits[:1]:
+        git = mapping(mapping(commit).get("commit"))
+        kept.append({"date": mapping(git.get("committer")).get("date")})
+    return kept
+
+
+def newest_commit_of(body: JSONBody) -> datetime | None:
+    """Return the committer date of the first commit of a (kept) commit list, None if empty."""
+    commits = objects(body, "GitHub's commit list")
+    if not commits:
+        return None
+    return required_time(commits[0].get("date"), "GitHub's commit.committer.date")
 
 
 def _keep_participation(body: JSONBody) -> JSONBody:
     return {"all": expect_mapping(body, "The participation").get("all")}
 
 
+def participation_of(body: JSONBody) -> tuple[int, ...]:
+    """Return the 52 weekly counts of a participation answer, or raise `UpstreamError`."""
+    weeks = expect_mapping(body, "GitHub's participation").get("all")
+    if not isinstance(weeks, list) or len(weeks) != WEEKS:
+        raise UpstreamError("GitHub's participation is not 52 weekly counts.")
+    return tuple(count(week, "A week of GitHub's participation") for week in weeks)
+
+
 def _keep_contributors(body: JSONBody) -> JSONBody:
     return [
         {"login": person.get("login"), "type": person.get("type")}
-        for person in expect_list(body, "The contributor list")
-        if isinstance(person, dict) and person.get("login")
+        for person in objects(body, "GitHub's contributor list")
     ]
+
+
+def contributors_of(body: JSONBody) -> tuple[Contributor, ...]:
+    """Return the contributors of one (kept) page; each needs a login, its type a string."""
+    people = []
+    for person in objects(body, "GitHub's contributor list"):
+        login = required_text(person.get("login"), "A GitHub contributor's login").strip()
+        kind = optional_text(person.get("type"), "A GitHub contributor's type")
+        people.append(
+            Contributor(login=login, is_bot=kind == "Bot" or login.lower().endswith("[bot]"))
+        )
+    return tuple(people)
 
 
 class GitHubClient(HostClient):
@@ -252,18 +308,7 @@ class GitHubClient(HostClient):
         answer = self.session.get(
             f"/repos/{quoted_path(path)}", validators=validators, keep=_keep_repository
         )
-        body = answer.body
-        full_name = text(body.get("full_name"))
-        if not full_name:
-            raise UpstreamError(f"GitHub's answer for {path} has no full_name.")
-        return Summary(
-            path=full_name,
-            stars=count(body.get("stargazers_count"), "stargazers_count"),
-            forks=count(body.get("forks_count"), "forks_count"),
-            description=text(body.get("description")),
-            archived=bool(body.get("archived")),
-            default_branch=text(body.get("default_branch")),
-        )
+        return summary_of(answer.body)
 
     # --- Activity -------------------------------------------------------------------------
 
@@ -325,7 +370,7 @@ class GitHubClient(HostClient):
         )
         if answer.status == 409 or not answer.body:  # 409: "Git Repository is empty."
             return None, 0
-        newest = parse_timestamp(answer.body[0].get("date"))
+        newest = newest_commit_of(answer.body)
         last = answer.links.get("last")
         if last is None:
             return newest, len(answer.body)
@@ -345,14 +390,7 @@ class GitHubClient(HostClient):
             raise StillComputing
         if answer.status == 204:
             return (0,) * WEEKS
-        weeks = answer.body.get("all") if isinstance(answer.body, dict) else None
-        if (
-            not isinstance(weeks, list)
-            or len(weeks) != WEEKS
-            or not all(isinstance(week, int) and week >= 0 for week in weeks)
-        ):
-            raise UpstreamError(f"GitHub's participation for {path} is not 52 weekly counts.")
-        return tuple(weeks)
+        return participation_of(answer.body)
 
     def _contributors(self, path: str, validators: Validators) -> tuple[Contributor, ...]:
         url = f"/repos/{quoted_path(path)}/contributors"
@@ -368,10 +406,7 @@ class GitHubClient(HostClient):
             )
             if answer.status == 204:  # An empty repository.
                 return ()
-            for person in expect_list(answer.body, "The contributor list"):
-                login = text(person.get("login"))
-                is_bot = person.get("type") == "Bot" or login.lower().endswith("[bot]")
-                people.append(Contributor(login=login, is_bot=is_bot))
+            people.extend(contributors_of(answer.body))
             next_page = answer.links.get("next")
             if not next_page:
                 break

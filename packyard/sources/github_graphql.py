@@ -1,5 +1,15 @@
 """GitHub's GraphQL batch: the query for up to 50 repositories by alias, and reading its answer.
 
+Each repository node's fields are checked; a wrong one fails that repository alone with an
+`UpstreamError` naming the field, and its stored facts are kept:
+
+- ``nameWithOwner``: an ``owner/name`` path; ``stargazerCount``, ``forkCount``: counts;
+  ``description``: a string or null ("no description"); ``isArchived``: a boolean;
+  ``archivedAt``: an ISO 8601 time or null.
+- ``defaultBranchRef``: null (an empty repository: no commits) or an object with a non-empty
+  ``name``; its ``target``, when not null, an object with a ``committedDate`` time and
+  ``history.totalCount`` a count.
+
 Upstream documentation:
 
 - GraphQL ``Repository``: https://docs.github.com/en/graphql/reference/objects#repository
@@ -18,7 +28,18 @@ from typing import Any
 from packyard.core.repositories import Repository
 from packyard.sources.base import Halt
 from packyard.sources.errors import NotFound, RateLimited, SourceError, UpstreamError
-from packyard.sources.parsing import JSONBody, count, expect_mapping, parse_timestamp, text
+from packyard.sources.parsing import (
+    JSONBody,
+    count,
+    description,
+    expect_mapping,
+    flag,
+    optional_time,
+    parse_timestamp,
+    repository_path,
+    required_text,
+    required_time,
+)
 
 MAX_BATCH = 50
 
@@ -139,29 +160,30 @@ def _reset_at(data: object) -> datetime | None:
 
 def _summary(node: object) -> Summary:
     node = expect_mapping(node, "A GraphQL repository")
-    path = text(node.get("nameWithOwner"))
-    if not path:
-        raise UpstreamError("A GraphQL repository has no nameWithOwner.")
     branch = node.get("defaultBranchRef")
-    target = branch.get("target") if isinstance(branch, dict) else None
-    history = target.get("history") if isinstance(target, dict) else None
-    total = history.get("totalCount") if isinstance(history, dict) else None
+    if branch is not None:
+        branch = expect_mapping(branch, "GitHub's defaultBranchRef")
+    target = branch.get("target") if branch is not None else None
+    last_commit_at: datetime | None = None
+    total: int | None = None if branch is not None else 0  # No default branch: no commits.
+    if target is not None:
+        target = expect_mapping(target, "GitHub's defaultBranchRef.target")
+        last_commit_at = required_time(target.get("committedDate"), "GitHub's committedDate")
+        history = expect_mapping(target.get("history"), "GitHub's history")
+        total = count(history.get("totalCount"), "GitHub's history.totalCount")
     return Summary(
-        path=path,
-        stars=count(node.get("stargazerCount"), "stargazerCount"),
-        forks=count(node.get("forkCount"), "forkCount"),
-        description=text(node.get("description")),
-        archived=bool(node.get("isArchived")),
-        archived_at=parse_timestamp(node.get("archivedAt")),
-        default_branch=text(branch.get("name")) if isinstance(branch, dict) else "",
-        last_commit_at=(
-            parse_timestamp(target.get("committedDate")) if isinstance(target, dict) else None
+        path=repository_path(node.get("nameWithOwner"), "GitHub's nameWithOwner"),
+        stars=count(node.get("stargazerCount"), "GitHub's stargazerCount"),
+        forks=count(node.get("forkCount"), "GitHub's forkCount"),
+        description=description(node.get("description"), "GitHub's description"),
+        archived=flag(node.get("isArchived"), "GitHub's isArchived"),
+        archived_at=optional_time(node.get("archivedAt"), "GitHub's archivedAt"),
+        default_branch=(
+            required_text(branch.get("name"), "GitHub's defaultBranchRef.name")
+            if branch is not None
+            else ""
         ),
-        total_commits=(
-            count(total, "history.totalCount")
-            if total is not None
-            else (0 if branch is None else None)
-        ),
-        # No default branch: the repository has no commits.
+        last_commit_at=last_commit_at,
+        total_commits=total,
         empty=branch is None,
     )

@@ -15,6 +15,14 @@
   gives each contributor's ``name`` and ``email`` only, never a username, so contributors are
   named by their git author name (entries with the same name are merged).
 
+Every field read is checked; a wrong one fails that fetch (the project's fields) or that part
+(commits, contributors) with an `UpstreamError` naming the field, and the stored fact is kept:
+``id`` a positive integer; ``path_with_namespace`` a ``group/.../name`` path; ``star_count``
+and ``forks_count`` counts; ``description`` a string or null ("no description", cut to 1,000
+characters); ``archived`` a boolean; ``default_branch`` a string or null (an empty project);
+``empty_repo`` a boolean, or absent; each commit's ``committed_date`` an ISO 8601 time; each
+contributor an object whose ``name`` is a string or null (a null or blank name is skipped).
+
 Requests are conditional where GitLab sends ETags; rate limits come from ``RateLimit-*`` and
 ``Retry-After`` (see `packyard.sources.parsing`).
 
@@ -47,12 +55,16 @@ from packyard.sources.parsing import (
     WEEKS,
     JSONBody,
     count,
+    description,
     expect_list,
     expect_mapping,
+    flag,
     looks_like_bot,
-    parse_timestamp,
+    objects,
+    optional_text,
+    repository_path,
+    required_time,
     since_parameter,
-    text,
     utc_now,
     weekly_counts,
     window_start,
@@ -84,21 +96,36 @@ def _keep_project(body: JSONBody) -> JSONBody:
 def _keep_commits(body: JSONBody) -> JSONBody:
     return [
         {"committed_date": commit.get("committed_date")}
-        for commit in expect_list(body, "The commit list")
-        if isinstance(commit, dict)
+        for commit in objects(body, "GitLab's commit list")
+    ]
+
+
+def commit_dates_of(body: JSONBody) -> list[datetime]:
+    """Return the ``committed_date`` of each commit of a (kept) page; each must be a time."""
+    return [
+        required_time(commit.get("committed_date"), "GitLab's committed_date")
+        for commit in objects(body, "GitLab's commit list")
     ]
 
 
 def _keep_contributors(body: JSONBody) -> JSONBody:
-    return [
-        {"name": person.get("name")}
-        for person in expect_list(body, "The contributor list")
-        if isinstance(person, dict)
-    ]
+    return [{"name": person.get("name")} for person in objects(body, "GitLab's contributor list")]
+
+
+def contributors_of(people: JSONBody) -> tuple[Contributor, ...]:
+    """Return distinct contributors by git author name, in GitLab's order (most commits first)."""
+    seen: dict[str, Contributor] = {}
+    for person in objects(people, "GitLab's contributor list"):
+        name = optional_text(person.get("name"), "A GitLab contributor's name").strip()
+        if name and name.lower() not in seen:
+            seen[name.lower()] = Contributor(login=name, is_bot=looks_like_bot(name))
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True)
-class _Project:
+class Project:
+    """What ``GET /projects/:id`` gives about one project."""
+
     id: int
     path: str
     stars: int
@@ -107,6 +134,27 @@ class _Project:
     archived: bool
     default_branch: str
     empty: bool
+
+
+def project_of(body: JSONBody) -> Project:
+    """Return a project from a ``/projects/:id`` answer, checking each field's type."""
+    body = expect_mapping(body, "GitLab's project")
+    project_id = body.get("id")
+    if isinstance(project_id, bool) or not isinstance(project_id, int) or project_id <= 0:
+        raise UpstreamError(f"GitLab's id is not a project id: {project_id!r:.80}")
+    branch = optional_text(body.get("default_branch"), "GitLab's default_branch")
+    return Project(
+        id=project_id,
+        path=repository_path(
+            body.get("path_with_namespace"), "GitLab's path_with_namespace", nested=True
+        ),
+        stars=count(body.get("star_count"), "GitLab's star_count"),
+        forks=count(body.get("forks_count"), "GitLab's forks_count"),
+        description=description(body.get("description"), "GitLab's description"),
+        archived=flag(body.get("archived"), "GitLab's archived"),
+        default_branch=branch,
+        empty=flag(body.get("empty_repo"), "GitLab's empty_repo", absent=False) or not branch,
+    )
 
 
 class GitLabClient(HostClient):
@@ -171,32 +219,17 @@ class GitLabClient(HostClient):
             **parts.outcome(),
         )
 
-    def _project(self, path: str, validators: Validators) -> _Project:
+    def _project(self, path: str, validators: Validators) -> Project:
         answer = self.session.get(
             f"/projects/{quote(path, safe='')}", validators=validators, keep=_keep_project
         )
-        body = answer.body
-        project_id = body.get("id")
-        full_path = text(body.get("path_with_namespace"))
-        if isinstance(project_id, bool) or not isinstance(project_id, int) or not full_path:
-            raise UpstreamError(f"GitLab's answer for {path} has no id or path_with_namespace.")
-        branch = text(body.get("default_branch"))
-        return _Project(
-            id=project_id,
-            path=full_path,
-            stars=count(body.get("star_count"), "star_count"),
-            forks=count(body.get("forks_count"), "forks_count"),
-            description=text(body.get("description")),
-            archived=bool(body.get("archived")),
-            default_branch=branch,
-            empty=bool(body.get("empty_repo")) or not branch,
-        )
+        return project_of(answer.body)
 
-    def _commits_url(self, project: _Project) -> str:
+    def _commits_url(self, project: Project) -> str:
         return f"/projects/{project.id}/repository/commits"
 
     def _newest(
-        self, project: _Project, validators: Validators
+        self, project: Project, validators: Validators
     ) -> tuple[datetime | None, int | None]:
         answer = self.session.get(
             self._commits_url(project),
@@ -204,8 +237,8 @@ class GitLabClient(HostClient):
             validators=validators,
             keep=_keep_commits,
         )
-        commits = expect_list(answer.body, "The commit list")
-        newest = parse_timestamp(commits[0].get("committed_date")) if commits else None
+        dates = commit_dates_of(answer.body)
+        newest = dates[0] if dates else None
         total = answer.header("X-Total")
         return newest, int(total) if total is not None and total.isdigit() else None
 
@@ -240,13 +273,12 @@ class GitLabClient(HostClient):
                 return items
         raise _WalkTooLong
 
-    def _weekly(self, project: _Project, validators: Validators) -> tuple[int, ...]:
+    def _weekly(self, project: Project, validators: Validators) -> tuple[int, ...]:
         now = self.clock()
         start = window_start(now)
 
         def before_window(page: list[dict[str, object]]) -> bool:
-            oldest = parse_timestamp(page[-1].get("committed_date"))
-            return oldest is not None and oldest <= start
+            return commit_dates_of(page)[-1] <= start
 
         try:
             commits = self._pages(
@@ -265,10 +297,9 @@ class GitLabClient(HostClient):
             raise UpstreamError(
                 f"{project.path} has more commits in a year than {self.max_commit_pages} pages."
             ) from error
-        dates = [parse_timestamp(commit.get("committed_date")) for commit in commits]
-        return weekly_counts((date for date in dates if date is not None), now=now)
+        return weekly_counts(commit_dates_of(commits), now=now)
 
-    def _contributors(self, project: _Project, validators: Validators) -> tuple[Contributor, ...]:
+    def _contributors(self, project: Project, validators: Validators) -> tuple[Contributor, ...]:
         try:
             people = self._pages(
                 f"/projects/{project.id}/repository/contributors",
@@ -281,9 +312,4 @@ class GitLabClient(HostClient):
             raise UpstreamError(
                 f"{project.path} has more than {self.max_contributor_pages} pages of contributors."
             ) from error
-        seen: dict[str, Contributor] = {}
-        for person in people:
-            name = text(person.get("name")).strip()
-            if name and name.lower() not in seen:
-                seen[name.lower()] = Contributor(login=name, is_bot=looks_like_bot(name))
-        return tuple(seen.values())
+        return contributors_of(people)

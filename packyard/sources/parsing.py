@@ -28,6 +28,11 @@ WEEKS = 52
 # wait is used for any host that says "too many requests" without saying until when.
 FALLBACK_WAIT = timedelta(minutes=1)
 JSONBody = Any
+# The largest count stored (PostgreSQL's integer); a larger one is no real repository's.
+MAX_COUNT = 2**31 - 1
+# Descriptions are one line on every host (GitHub keeps 350 characters); longer is cut.
+DESCRIPTION_LENGTH = 1000
+_PATH_SEGMENT = re.compile(r"[^\s/\x00-\x1f\x7f]+")
 
 
 def utc_now() -> datetime:
@@ -54,7 +59,10 @@ def parse_timestamp(value: object) -> datetime | None:
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # Year 1 at +14:00, or year 9999 at -14:00: no UTC time exists.
+        return None
 
 
 def parse_links(value: str | None) -> dict[str, str]:
@@ -247,14 +255,91 @@ def expect_list(body: JSONBody, what: str) -> list[Any]:
 
 def count(value: object, what: str) -> int:
     """Return a JSON count, or raise `UpstreamError` when it is missing or not a number."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UpstreamError(f"{what} is missing or not a count: {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise UpstreamError(f"{what} is missing or not a count: {value!r:.80}")
     return value
 
 
 def text(value: object) -> str:
     """Return a JSON string without NUL characters (no database keeps them), "" for others."""
     return value.replace("\x00", "") if isinstance(value, str) else ""
+
+
+# --- Checked fields: a wrong one raises, so the fact is kept rather than stored empty ---------
+
+
+def optional_text(value: object, what: str) -> str:
+    """Return a JSON string without NULs, "" for null; raise `UpstreamError` for other types."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UpstreamError(f"{what} is not a string: {value!r:.80}")
+    return text(value)
+
+
+def required_text(value: object, what: str) -> str:
+    """Return a JSON string that is not blank (NULs dropped), or raise `UpstreamError`."""
+    found = optional_text(value, what)
+    if not found.strip():
+        raise UpstreamError(f"{what} is missing or empty.")
+    return found
+
+
+def description(value: object, what: str) -> str:
+    """Return a description: a string or null (no description), cut to `DESCRIPTION_LENGTH`."""
+    return optional_text(value, what).strip()[:DESCRIPTION_LENGTH]
+
+
+def repository_path(value: object, what: str, *, nested: bool = False) -> str:
+    """Return an ``owner/name`` path (``group/sub/name`` when `nested`), or raise.
+
+    A path names the repository the stored URL follows after a rename, so one that is not a
+    path (blank segments, spaces, control characters) fails the fetch instead of moving it.
+    """
+    path = required_text(value, what)
+    segments = path.split("/")
+    if (
+        len(segments) < 2
+        or (len(segments) != 2 and not nested)
+        or not all(_PATH_SEGMENT.fullmatch(segment) for segment in segments)
+    ):
+        raise UpstreamError(f"{what} is not a repository path: {path!r:.80}")
+    return path
+
+
+def flag(value: object, what: str, *, absent: bool | None = None) -> bool:
+    """Return a JSON boolean; null gives `absent` where the host documents it may be left out."""
+    if isinstance(value, bool):
+        return value
+    if value is None and absent is not None:
+        return absent
+    raise UpstreamError(f"{what} is not a boolean: {value!r:.80}")
+
+
+def optional_time(value: object, what: str) -> datetime | None:
+    """Return an ISO 8601 time in UTC, None for null; raise `UpstreamError` for anything else."""
+    if value is None:
+        return None
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise UpstreamError(f"{what} is not a time: {value!r:.80}")
+    return moment
+
+
+def required_time(value: object, what: str) -> datetime:
+    """Return an ISO 8601 time in UTC, or raise `UpstreamError` (null included)."""
+    moment = optional_time(value, what)
+    if moment is None:
+        raise UpstreamError(f"{what} is missing.")
+    return moment
+
+
+def objects(value: object, what: str) -> list[dict[str, Any]]:
+    """Return a JSON array of objects, or raise `UpstreamError` naming `what`."""
+    items = expect_list(value, what)
+    if not all(isinstance(item, dict) for item in items):
+        raise UpstreamError(f"{what} holds an item that is not a JSON object.")
+    return items
 
 
 def quoted_path(path: str) -> str:

@@ -42,6 +42,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     cost: int = 1
     raw: bytes | None = None  # Sent as it is (a body that is not JSON).
+    chunks: int | None = None  # Send a JSON string of this many bytes, chunked, no length.
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,14 @@ class FakeUpstream:
     def malformed(self, pattern: str, *, times: int = 1) -> None:
         """Answer 200 with a body that is not JSON."""
         self._add_fault(pattern, times, reply=lambda: Reply(200, raw=b'{"stargazers_count": 1,'))
+
+    def huge(self, pattern: str, size: int, *, chunked: bool = False, times: int = 1) -> None:
+        """Answer 200 with a JSON string body of `size` bytes (with no length when `chunked`)."""
+        if chunked:
+            self._add_fault(pattern, times, reply=lambda: Reply(200, chunks=size))
+        else:
+            body = b'"' + b"x" * max(0, size - 2) + b'"'
+            self._add_fault(pattern, times, reply=lambda: Reply(200, raw=body))
 
     def hold(self, pattern: str, until: threading.Event, *, times: int = 1) -> None:
         """Answer only once `until` is set (or after ``max_hold`` seconds)."""
@@ -231,7 +240,8 @@ class FakeUpstream:
                 path = request.path.removeprefix(self.prefix) if self.prefix else request.path
                 reply = self.route(request, path)
             etag = None
-            if request.method == "GET" and reply.status == 200 and reply.raw is None:
+            streamed = reply.raw is not None or reply.chunks is not None
+            if request.method == "GET" and reply.status == 200 and not streamed:
                 digest = hashlib.sha1(
                     json.dumps(reply.body, sort_keys=True).encode(), usedforsecurity=False
                 ).hexdigest()
@@ -254,6 +264,13 @@ class FakeUpstream:
                     0 if reply.status == 304 else reply.cost,
                 )
             )
+        if reply.chunks is not None:
+            return Response(
+                _json_string_chunks(reply.chunks),
+                status=reply.status,
+                headers=headers,
+                content_type="application/json",
+            )
         if reply.raw is not None:
             data: bytes = reply.raw
         elif reply.body is None or reply.status in (204, 304):
@@ -269,6 +286,16 @@ class FakeUpstream:
         """Answer every request to a pytest-httpserver; return this API's base URL there."""
         httpserver.expect_request(re.compile(".*")).respond_with_handler(self.handle)
         return httpserver.url_for(self.prefix or "/").rstrip("/")
+
+
+def _json_string_chunks(size: int, chunk: int = 64 * 1024) -> Iterable[bytes]:
+    """Yield a JSON string of `size` bytes in chunks (a stream with no Content-Length)."""
+    yield b'"'
+    left = max(0, size - 2)
+    while left > 0:
+        yield b"x" * min(chunk, left)
+        left -= chunk
+    yield b'"'
 
 
 class _QuietHandler(WSGIRequestHandler):
