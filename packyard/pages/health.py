@@ -184,10 +184,10 @@ def _last_round_from_backend() -> datetime | None:
 def scheduler_last_round_reader() -> Callable[[], datetime | None]:
     """Return refresh's own reader of the last round when it has one, else the backend's."""
     try:
-        from packyard.refresh.selectors import scheduler_last_round  # type: ignore[attr-defined]
+        from packyard.refresh.selectors import scheduler_last_round
     except ImportError:
         return _last_round_from_backend
-    return scheduler_last_round  # type: ignore[no-any-return]
+    return scheduler_last_round
 
 
 def check_scheduler() -> dict[str, Any]:
