@@ -22,7 +22,15 @@ def count_triggers_on(*, using: str, **kwargs: Any) -> None:
 
     connection = connections[using]
     tables = connection.introspection.table_names()
-    if counts.PACKAGES in tables and counts.CATEGORIES in tables:
+    if counts.PACKAGES not in tables or counts.CATEGORIES not in tables:
+        return
+    with connection.cursor() as cursor:
+        columns = {
+            column.name
+            for column in connection.introspection.get_table_description(cursor, counts.CATEGORIES)
+        }
+    # Migrated back before the count column was added: nothing to keep.
+    if "package_count" in columns:
         counts.count_triggers_install(connection)
 
 
