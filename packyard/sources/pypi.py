@@ -163,13 +163,24 @@ def _strings(value: object) -> tuple[str, ...]:
     )
 
 
+def _without_nul(value: object) -> object:
+    """Drop NUL characters from the strings in a JSON value (PostgreSQL's jsonb refuses them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def _keep_project(body: JSONBody) -> JSONBody:
     """Keep what the facts need: the long description alone can weigh megabytes."""
     body = expect_mapping(body, "The project")
     info = expect_mapping(body.get("info"), "The project's info")
     releases = body.get("releases") if isinstance(body.get("releases"), dict) else {}
     kept = {
-        "info": {name: info.get(name) for name in _INFO_FIELDS if name in info},
+        "info": {name: _without_nul(info.get(name)) for name in _INFO_FIELDS if name in info},
         "releases": {
             version: [
                 {name: file.get(name) for name in _FILE_FIELDS}
