@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
 import logging.config
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +16,8 @@ import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.tasks import task
+
+from tests.workers import signals_kept
 
 # The database worker commits its own transactions.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,18 +56,6 @@ def json_lines():
 
     yield read
     logger.removeHandler(handler)
-
-
-@contextlib.contextmanager
-def signals_kept():
-    """Put back the signal handlers a worker installs for itself."""
-    kinds = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {kind: signal.getsignal(kind) for kind in kinds}
-    try:
-        yield
-    finally:
-        for kind, handler in saved.items():
-            signal.signal(kind, handler)
 
 
 # Requests

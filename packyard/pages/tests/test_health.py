@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import socket
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
-from django.core.management import call_command
 from django.db import connection
 from django.tasks import task
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.refresh.tasks import refresh_due_task, scheduler_round
 from tests.factories import PackageFactory
+from tests.workers import run_db_worker, run_rq_worker
 
 # The database worker commits its own transactions.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,36 +30,6 @@ REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 def failing_task() -> None:
     """Fail, as a job whose upstream broke would."""
     raise ValueError("upstream broke")
-
-
-@contextlib.contextmanager
-def signals_kept():
-    """Put back the signal handlers a worker installs for itself."""
-    kinds = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {kind: signal.getsignal(kind) for kind in kinds}
-    try:
-        yield
-    finally:
-        for kind, handler in saved.items():
-            signal.signal(kind, handler)
-
-
-def run_db_worker():
-    """Run the database worker until the queue is empty."""
-    with signals_kept():
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
-
-
-def run_rq_worker():
-    """Run an RQ worker in this process until the queue is empty."""
-    import django_rq
-    from django_tasks_rq.backend import Job
-    from rq import SimpleWorker
-
-    queue = django_rq.get_queue("default", job_class=Job)
-    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
-    with signals_kept():
-        worker.work(burst=True)
 
 
 def add_package(*, fetched_at=None, pypi=FetchStatus.OK, pypi_fetched_at=None):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -25,30 +23,13 @@ from packyard.refresh.tasks import (
     refresh_due_task,
 )
 from tests.fakes import make_commits
+from tests.workers import run_db_worker, signals_kept
 
 # Workers commit their own transactions; the rows migrations load are put back after each test.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RQ_REDIS = "redis://127.0.0.1:6379/9"
 RQ_JOB_CLASS = "django_tasks_rq.backend.Job"
-
-
-@contextlib.contextmanager
-def signals_kept():
-    """Put back the signal handlers a worker installs for itself."""
-    kinds = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {kind: signal.getsignal(kind) for kind in kinds}
-    try:
-        yield
-    finally:
-        for kind, handler in saved.items():
-            signal.signal(kind, handler)
-
-
-def run_db_worker():
-    """Run the database worker until the queue is empty (no start-up delay, no polling)."""
-    with signals_kept():
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
 
 
 def add_package(upstreams, path="owner/django-new", *, stars=42, pypi_name="django-new"):
