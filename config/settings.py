@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -170,9 +171,15 @@ JOBS_RECOVERY_SECONDS = max(4, env_int("JOBS_RECOVERY_SECONDS", default=120))
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # A Redis that is down or unreachable fails a connection in seconds, not minutes: the web
+    # process then logs the job it could not queue and goes on (the scheduler catches up). No
+    # read timeout: a worker waits on the queue with a blocking read.
+    _rq_url = urlsplit(REDIS_URL)
+    _rq_query = dict(parse_qsl(_rq_url.query))
+    _rq_query.setdefault("socket_connect_timeout", "2")
     RQ_QUEUES = {
         "default": {
-            "URL": REDIS_URL,
+            "URL": urlunsplit(_rq_url._replace(query=urlencode(_rq_query))),
             "DEFAULT_TIMEOUT": 3600,
             "QUEUE_CLASS": "packyard.core.jobs.RetryingQueue",
         }

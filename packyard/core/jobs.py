@@ -17,11 +17,15 @@ The settings name these classes when REDIS_URL selects RQ (`RQ_QUEUES[...]["QUEU
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django_rq.queues import DjangoRQ
-from rq import Retry
+from rq import Retry, get_current_job
 from rq.job import Job
 from rq.worker import Worker
 
@@ -67,3 +71,32 @@ class RecoveringWorker(Worker):
         if job.timeout and job.timeout > 0:
             interval = min(job.timeout - working_time, interval)
         return int(interval) + _quarter_of_recovery()
+
+
+def current_job_id() -> str | None:
+    """Return the id of the RQ job this process is running, or None (database worker, a call)."""
+    job = get_current_job()
+    return job.id if job is not None else None
+
+
+@contextlib.contextmanager
+def round_lock(key: str, *, seconds: int) -> Iterator[bool]:
+    """Hold `key` in the cache while a round runs; yield whether this round may run.
+
+    Another job holding the key means another round is running: False. The same RQ job holding
+    it means an earlier try of this very job died with its worker and recovery queued it again
+    (a retry keeps the job's id): it takes the key over at once instead of waiting `seconds` for
+    it to lapse. The key is let go at the end only by its holder.
+    """
+    job_id = current_job_id()
+    owner = job_id or f"call-{uuid.uuid4().hex}"
+    if not cache.add(key, owner, timeout=seconds):
+        if job_id is None or cache.get(key) != owner:
+            yield False
+            return
+        cache.set(key, owner, timeout=seconds)
+    try:
+        yield True
+    finally:
+        if cache.get(key) == owner:
+            cache.delete(key)

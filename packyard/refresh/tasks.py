@@ -9,6 +9,7 @@ GitHub webhook, a package just added).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -22,11 +23,14 @@ from django.tasks import task
 from django.utils import timezone
 
 from packyard.catalog.models import Package
+from packyard.core.jobs import round_lock
 from packyard.refresh.runner import packages_refresh
 from packyard.refresh.selectors import SCHEDULER_ROUND_KEY, packages_due
 
 # crontask's decorator is untyped; it returns the task it was given.
 cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
+
+logger = logging.getLogger(__name__)
 
 DUE_LOCK = "refresh-due-running"
 DUE_LOCK_SECONDS = 30 * 60
@@ -44,14 +48,12 @@ def package_refresh_task(package_id: int) -> str:
 @task()
 def refresh_due_task() -> int:
     """Fetch the packages that are due; enqueue another round when more remain."""
-    if not cache.add(DUE_LOCK, "1", timeout=DUE_LOCK_SECONDS):
-        return 0  # Another round is running.
-    try:
+    with round_lock(DUE_LOCK, seconds=DUE_LOCK_SECONDS) as held:
+        if not held:
+            return 0  # Another round is running.
         packages = packages_due(limit=settings.REFRESH_BATCH_SIZE)
         if packages:
             packages_refresh(packages=packages)
-    finally:
-        cache.delete(DUE_LOCK)
     if len(packages) >= settings.REFRESH_BATCH_SIZE:
         refresh_due_task.enqueue()
     return len(packages)
@@ -77,8 +79,20 @@ scheduler.add_job(
 
 
 def package_refresh_enqueue(*, package_id: int) -> None:
-    """Queue a fetch of a package once the current transaction commits."""
-    transaction.on_commit(lambda: package_refresh_task.enqueue(package_id))
+    """Queue a fetch of a package once the current transaction commits.
+
+    A queue that cannot be reached (Redis down) loses nothing the person did: the package is
+    saved, the failure is logged, and the scheduler fetches it when it is due (a new package
+    first, within a minute of the queue coming back).
+    """
+
+    def enqueue() -> None:
+        try:
+            package_refresh_task.enqueue(package_id)
+        except Exception:  # Any backend's failure to reach its queue; the write stands.
+            logger.exception("Could not queue a fetch of package %s", package_id)
+
+    transaction.on_commit(enqueue)
 
 
 REQUEST_COOLDOWN_KEY = "refresh-requested:{package_id}"

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from crontask import cron as _cron
-from django.core.cache import cache
 from django.tasks import task
 
+from packyard.core.jobs import round_lock
 from packyard.scoring.selectors import packages_needing_scores
 from packyard.scoring.services import BATCH_SIZE, scores_daily, scores_recompute
 
@@ -31,14 +31,12 @@ DUE_LOCK_SECONDS = 30 * 60
 @task()
 def scores_recompute_due_task() -> int:
     """Recompute the scores whose facts changed; enqueue another round when more remain."""
-    if not cache.add(DUE_LOCK, "1", timeout=DUE_LOCK_SECONDS):
-        return 0  # Another round is running.
-    try:
+    with round_lock(DUE_LOCK, seconds=DUE_LOCK_SECONDS) as held:
+        if not held:
+            return 0  # Another round is running.
         package_ids = packages_needing_scores(limit=BATCH_SIZE)
         if package_ids:
             scores_recompute(package_ids=package_ids)
-    finally:
-        cache.delete(DUE_LOCK)
     if len(package_ids) >= BATCH_SIZE:
         scores_recompute_due_task.enqueue()
     return len(package_ids)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
+from django.db import connection, transaction
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
@@ -245,3 +245,57 @@ def test_others_are_sent_to_sign_in_instead_of_seeing_failed_jobs(
         answer = client.get(path)
         assert answer.status_code == 302
         assert answer["Location"].startswith("/admin/login/")
+
+
+def test_a_round_killed_with_its_worker_takes_its_own_lock_over_when_run_again(rq_redis):
+    """Recovery runs a due round again under the same job id: it takes the lock it left at once.
+
+    Without that, the round's lock (30 minutes) would keep every later round waiting.
+    """
+    from django.core.cache import cache
+
+    from packyard.scoring.tasks import DUE_LOCK, scores_recompute_due_task
+    from tests.workers import run_rq_worker
+
+    PackageFactory()
+    result = scores_recompute_due_task.enqueue()
+    cache.set(DUE_LOCK, result.id, timeout=60)  # Its first try died holding the lock.
+    run_rq_worker()
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.return_value == 1  # The package was scored, not skipped.
+    assert cache.get(DUE_LOCK) is None
+
+
+def test_a_round_waits_while_another_round_holds_the_lock(rq_redis):
+    """A round finding another job's lock scores nothing and leaves that lock alone."""
+    from django.core.cache import cache
+
+    from packyard.scoring.tasks import DUE_LOCK, scores_recompute_due_task
+    from tests.workers import run_rq_worker
+
+    PackageFactory()
+    cache.set(DUE_LOCK, "another-round", timeout=60)
+    try:
+        result = scores_recompute_due_task.enqueue()
+        run_rq_worker()
+        result.refresh()
+        assert result.return_value == 0
+        assert cache.get(DUE_LOCK) == "another-round"
+    finally:
+        cache.delete(DUE_LOCK)
+
+
+def test_a_queue_that_cannot_be_reached_loses_no_package(rq_redis, settings, caplog):
+    """With Redis gone, queuing a new package's fetch logs the failure; the package stays."""
+    from packyard.refresh.tasks import package_refresh_enqueue
+
+    with socket.socket() as probe:  # A port with nobody listening.
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{port}/0"}}
+    package = PackageFactory()
+    with caplog.at_level("ERROR", logger="packyard.refresh.tasks"), transaction.atomic():
+        package_refresh_enqueue(package_id=package.pk)
+    assert f"Could not queue a fetch of package {package.pk}" in caplog.text
+    assert type(package).objects.filter(pk=package.pk).exists()
