@@ -1,8 +1,9 @@
 """The sitemap: an index at /sitemap.xml and one section per kind of page, paged.
 
 Split as https://www.sitemaps.org/protocol.html#index says: the index lists each section's
-pages, and a page holds at most 50,000 URLs. A section's page costs one query and the index a
-fixed number (a count and the latest `modified` per section), whatever the catalogue's size.
+pages, and a page holds at most 50,000 URLs. Pages are ranges of ids (`KeyRangePaginator`): a
+section's page costs one index range scan, and the index a fixed number of index look-ups (the
+highest id and the latest `modified` per section), whatever the catalogue's size.
 """
 
 from __future__ import annotations
@@ -21,19 +22,33 @@ from packyard.core.models import TimeStampedModel
 from packyard.grids.models import Grid
 
 
-class OneQueryPaginator[T](Paginator[T]):
-    """Fetch a page with one query: no COUNT first; an empty page past the first is the 404."""
+class KeyRangePaginator[M: TimeStampedModel](Paginator[M]):
+    """Page rows by ranges of their primary key: page n holds the ids in ((n-1)*limit, n*limit].
 
-    def page(self, number: int | str) -> Page[T]:
+    Each page is one index range scan and the number of pages one index look-up (the highest
+    id), so the index and every page cost the same at any size: no COUNT, no OFFSET. A page
+    may hold fewer rows than the limit where rows were deleted, never more.
+    """
+
+    def __init__(self, rows: QuerySet[M], per_page: int) -> None:
+        super().__init__(rows, per_page)
+        self.rows = rows
+
+    @cached_property
+    def num_pages(self) -> int:
+        highest = self.rows.order_by("-pk").values_list("pk", flat=True).first() or 0
+        return max(1, -(-highest // self.per_page))
+
+    def page(self, number: int | str) -> Page[M]:
         try:
             number = int(number)
         except (TypeError, ValueError) as error:
             raise PageNotAnInteger("That page number is not an integer.") from error
         if number < 1:
             raise EmptyPage("That page number is less than 1.")
-        bottom = (number - 1) * self.per_page
-        items = list(self.object_list[bottom : bottom + self.per_page])
-        if not items and number > 1:
+        low, high = (number - 1) * self.per_page, number * self.per_page
+        items = list(self.rows.filter(pk__gt=low, pk__lte=high).order_by("pk"))
+        if not items and number > 1 and number > self.num_pages:
             raise EmptyPage("That page contains no results.")
         return Page(items, number, self)
 
@@ -54,7 +69,7 @@ class RowSitemap[M: TimeStampedModel](Sitemap[M]):
 
     @property
     def paginator(self) -> Paginator[M]:
-        return OneQueryPaginator(self.items(), self.limit)
+        return KeyRangePaginator(self.items(), self.limit)
 
 
 class PackageSitemap(RowSitemap[Package]):

@@ -103,10 +103,11 @@ def test_each_section_lists_its_absolute_urls_with_lastmod(client):
 
 
 def test_a_section_is_paged_by_its_limit(client, monkeypatch):
-    """Three packages, two a page: the index lists two pages, ?p=2 holds the third, ?p=3 is 404."""
+    """Three packages, two ids a page: the index lists two pages, ?p=2 holds the third, ?p=3
+    is 404."""
     monkeypatch.setattr(PackageSitemap, "limit", 2)
-    for slug in ["alpha", "beta", "gamma"]:
-        PackageFactory(slug=slug)
+    for number, slug in enumerate(["alpha", "beta", "gamma"], start=1):
+        PackageFactory(pk=number, slug=slug)
 
     entries = index_entries(client)
     first = section_entries(client, "/sitemap-packages.xml")
@@ -134,13 +135,13 @@ def test_an_unknown_section_is_not_found(client):
 def test_the_index_and_each_page_cost_a_fixed_number_of_queries(
     client, django_assert_num_queries, packages
 ):
-    """Index: a count and a latest date per section; a section's page: one query (each with
-    the data version's query first)."""
+    """Index: the highest id and the latest date per section; a section's page: one query
+    (each with the data version's query first)."""
     for number in range(packages):
         PackageFactory(slug=f"package-{number}", category=CategoryFactory(slug=f"c-{number % 3}"))
         GridFactory(slug=f"grid-{number}")
 
-    # Packages, grids, categories: COUNT and MAX(modified) each; static pages: the two MAXes.
+    # Packages, grids, categories: the highest id and MAX(modified) each; static: the two MAXes.
     with django_assert_num_queries(1 + 8):
         client.get("/sitemap.xml")
     for section in ["packages", "grids", "categories"]:
@@ -181,3 +182,25 @@ def test_a_conditional_get_answers_not_modified(client, url):
     assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
     older = client.get(url, headers={"If-Modified-Since": "Sun, 01 Mar 2026 12:00:00 GMT"})
     assert older.status_code == 200
+
+
+def test_pages_are_ranges_of_ids_so_deleted_rows_leave_no_gap_in_the_index(client, monkeypatch):
+    """Ids 1, 2 and 7, two ids a page: pages 1 and 4 hold rows, the empty pages between answer
+    an empty list (200), the page past the highest id is 404."""
+    monkeypatch.setattr(PackageSitemap, "limit", 2)
+    for pk, slug in [(1, "alpha"), (2, "beta"), (7, "gamma")]:
+        PackageFactory(pk=pk, slug=slug)
+
+    entries = index_entries(client)
+
+    assert [url for url in entries if "packages" in url] == [
+        "http://testserver/sitemap-packages.xml",
+        "http://testserver/sitemap-packages.xml?p=2",
+        "http://testserver/sitemap-packages.xml?p=3",
+        "http://testserver/sitemap-packages.xml?p=4",
+    ]
+    assert section_entries(client, "/sitemap-packages.xml?p=2") == {}
+    assert list(section_entries(client, "/sitemap-packages.xml?p=4")) == [
+        "http://testserver/packages/p/gamma/"
+    ]
+    assert client.get("/sitemap-packages.xml?p=5").status_code == 404
