@@ -241,15 +241,14 @@ def element_set(
         if version is not None and version != element.version:
             raise CellChanged(element)
         # Compare-and-set: the row is locked above, and the WHERE makes the check explicit.
+        html, now = element_html(text), timezone.now()
         written = Element.objects.filter(pk=element.pk, version=element.version).update(
-            text=text,
-            text_html=element_html(text),
-            modified=timezone.now(),
-            version=F("version") + 1,
+            text=text, text_html=html, modified=now, version=F("version") + 1
         )
         if not written:
             raise CellChanged(Element.objects.get(pk=element.pk))
-        element.refresh_from_db()
+        element.text, element.text_html, element.modified = text, html, now
+        element.version += 1
     if before != text:
         grid_touch(grid=feature.grid)
         grid_change_record(

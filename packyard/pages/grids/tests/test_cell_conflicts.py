@@ -19,6 +19,8 @@ from tests.factories import FeatureFactory, GridFactory, GridPackageFactory, Pac
 
 ON_POSTGRESQL = "postgres" in os.environ.get("DATABASE_URL", "")
 HTMX = {"HX-Request": "true"}
+SAVE_QUERIES = 14
+REFUSED_QUERIES = 12
 
 
 def a_cell(text: str | None = "Yes, with boto3."):
@@ -153,3 +155,19 @@ def test_two_saves_of_one_cell_at_the_same_moment_keep_one_and_refuse_the_other(
     cell = Element.objects.get(grid_package=membership, feature=feature)
     assert (cell.text, cell.version) == (kept, int(version) + 1)
     assert Change.objects.filter(summary__startswith="cell S3").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_save_and_a_refused_save_take_a_fixed_number_of_queries(django_assert_num_queries):
+    """The version check costs no query of its own beyond the compare-and-set UPDATE."""
+    _, _, url = a_cell()
+    alice, bob = people("alice", "bob")
+    version = version_in(alice.get(url, headers=HTMX).text)
+    bob.get(url, headers=HTMX)
+
+    with django_assert_num_queries(SAVE_QUERIES):
+        alice.post(url, {"text": "Yes", "version": version}, headers=HTMX)
+    with django_assert_num_queries(REFUSED_QUERIES):
+        refused = bob.post(url, {"text": "No", "version": version}, headers=HTMX)
+
+    assert "Its text now:" in refused.text
