@@ -260,6 +260,24 @@ def _assign(
     return touched, errors
 
 
+class PackageAlreadyListed(ValidationError):
+    """The repository of a package being added is listed already, as `existing`.
+
+    `raced` is True when that package was added while this one was being saved (two people
+    adding the same repository at the same moment), False when it was listed before.
+    """
+
+    def __init__(self, existing: Package, *, raced: bool) -> None:
+        listed = f"{existing.title} ({existing.slug})"
+        super().__init__({"repo_url": f"This repository is already listed as {listed}."})
+        self.existing = existing
+        self.raced = raced
+
+
+def _holder(repo_key: str | None) -> Package | None:
+    return None if repo_key is None else Package.objects.filter(repo_key=repo_key).first()
+
+
 @transaction.atomic
 def package_create(
     *,
@@ -289,14 +307,26 @@ def package_create(
     )
     if not package.title:
         errors.setdefault("title", "Give the package a title.")
+    if "repo_url" in errors:
+        try:
+            holder = _holder(parse_repository_url(repo_url).key)
+        except InvalidRepositoryURL:
+            holder = None
+        if holder is not None:
+            raise PackageAlreadyListed(holder, raced=False)
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             package.save()
     except IntegrityError as error:
+        # Someone else's insert of the same repository (or slug) committed first: the unique
+        # index made this one wait for it, so it can be read now and shown to this person.
+        holder = _holder(package.repo_key)
+        if holder is not None:
+            raise PackageAlreadyListed(holder, raced=True) from error
         raise ValidationError(
-            {"repo_url": "This repository or slug was listed a moment ago; look it up."}
+            {"slug": f"The slug {package.slug!r} was taken a moment ago; choose another."}
         ) from error
     names = [name for name in PACKAGE_FIELDS if name not in {"deprecated_at", "replaced_by"}]
     change_record(

@@ -81,6 +81,9 @@ class Element(TimeStampedModel):
     text_html = models.TextField(
         "text as HTML", blank=True, editable=False, help_text="The text, rendered and sanitised."
     )
+    # Raised by one on every save of the text, so that a save made from an older text is
+    # caught (compare-and-set in `element_set`) instead of overwriting a newer one.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         constraints = [

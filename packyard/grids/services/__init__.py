@@ -11,6 +11,7 @@ from packyard.grids.services.common import Actor, element_html
 from packyard.grids.services.features import (
     ELEMENT_MAX_LENGTH,
     FEATURE_FIELDS,
+    CellChanged,
     element_set,
     feature_create,
     feature_delete,
@@ -27,6 +28,7 @@ __all__ = [
     "FEATURE_FIELDS",
     "GRID_FIELDS",
     "Actor",
+    "CellChanged",
     "element_html",
     "element_set",
     "feature_create",

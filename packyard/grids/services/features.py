@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from packyard.grids.models import Element, Feature, Grid, GridPackage
@@ -199,6 +199,17 @@ def feature_move(*, feature: Feature, direction: str, actor: Actor) -> Change | 
 # --- Cells ---------------------------------------------------------------------------------------
 
 
+class CellChanged(ValidationError):
+    """The cell was saved by someone else since the text being saved was opened.
+
+    `current` is the cell as it is now; nothing was written.
+    """
+
+    def __init__(self, current: Element) -> None:
+        super().__init__({"text": "This cell changed while you were editing it."})
+        self.current = current
+
+
 @transaction.atomic
 def element_set(
     *,
@@ -207,8 +218,14 @@ def element_set(
     text: str,
     actor: Actor = None,
     reverts: Change | None = None,
+    version: int | None = None,
 ) -> Element:
-    """Write a grid cell: what `feature` says about the package of `grid_package`."""
+    """Write a grid cell: what `feature` says about the package of `grid_package`.
+
+    `version` is the cell's version the writer started from (0 for a cell that did not exist):
+    when the cell has been saved since with another text, CellChanged is raised and nothing is
+    written. Without it (reverts, imports) the text is written whatever the cell holds.
+    """
     if feature.grid_id != grid_package.grid_id:
         raise ValidationError("The feature and the package belong to different grids.")
     text = text.strip()
@@ -221,10 +238,17 @@ def element_set(
     )
     before = "" if created else element.text
     if not created and element.text != text:
-        element.text = text
-        element.text_html = element_html(text)
-        element.modified = timezone.now()
-        element.save(update_fields=["text", "text_html", "modified"])
+        if version is not None and version != element.version:
+            raise CellChanged(element)
+        # Compare-and-set: the row is locked above, and the WHERE makes the check explicit.
+        html, now = element_html(text), timezone.now()
+        written = Element.objects.filter(pk=element.pk, version=element.version).update(
+            text=text, text_html=html, modified=now, version=F("version") + 1
+        )
+        if not written:
+            raise CellChanged(Element.objects.get(pk=element.pk))
+        element.text, element.text_html, element.modified = text, html, now
+        element.version += 1
     if before != text:
         grid_touch(grid=feature.grid)
         grid_change_record(

@@ -192,6 +192,25 @@ def package_add(request: HtmxHttpRequest) -> HttpResponse:
                 description=data["description"],
                 documentation_url=data["documentation_url"],
             )
+        except services.PackageAlreadyListed as listed:
+            existing = listed.existing
+            if listed.raced:
+                messages.info(
+                    request,
+                    f"{existing.title} was listed a moment ago by someone else: here it is.",
+                )
+                return HttpResponseRedirect(existing.get_absolute_url(), status=303)
+            return render(
+                request,
+                "catalog/package_add.html",
+                {
+                    "details": details,
+                    "repo_url": data["repo_url"],
+                    "repository": None,
+                    "listed_as": existing,
+                },
+                status=FORM_ERROR,
+            )
         except ValidationError as error:
             form_add_service_errors(details, error)
         else:

@@ -47,6 +47,9 @@ class CellForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="A little Markdown: *emphasis*, **strong**, `code`, lists, [links](https://…).",
     )
+    # The cell's version the text was opened at (0: no cell yet), so that a save made from an
+    # older text is refused instead of overwriting someone else's (grids.services.element_set).
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
 
 class PickForm(forms.Form):

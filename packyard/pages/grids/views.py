@@ -345,13 +345,16 @@ def cell_edit(
         return _cell_render(request, context)
     if refused := require(request, Action.EDIT_CELL, grid):
         return refused
-    template = "grids/cell_edit.html#editor" if request.htmx else "grids/cell_edit.html"
+    inline = bool(request.htmx)
+    context["inline"] = inline
+    template = "grids/cell_edit.html#editor" if inline else "grids/cell_edit.html"
     if request.method != "POST":
-        form = CellForm(initial={"text": cell.text if cell else ""})
+        form = CellForm(initial={"text": cell.text if cell else "", "version": _version(cell)})
         return render(request, template, {**context, "form": form})
     if refused := ratelimits.refusal(request, scope="edits"):
         return refused
     form = CellForm(request.POST)
+    status = FORM_ERROR
     if form.is_valid():
         try:
             context["cell"] = services.element_set(
@@ -359,17 +362,36 @@ def cell_edit(
                 feature=feature,
                 text=form.cleaned_data["text"],
                 actor=request.user,
+                version=form.cleaned_data["version"],
             )
+        except services.CellChanged as changed:
+            form, status = _cell_conflict(request, changed.current), 409
+            context.update(cell=changed.current, conflict=changed.current)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
-            if request.htmx:
+            if inline:
                 return _cell_render(request, context)
             messages.success(request, f"Saved {feature.title} for {membership.package.title}.")
             return _to_grid(grid)
     # htmx swaps only 2xx answers, so the form with its error comes back as 200 there.
-    status = 200 if request.htmx else FORM_ERROR
-    return render(request, template, {**context, "form": form}, status=status)
+    return render(request, template, {**context, "form": form}, status=200 if inline else status)
+
+
+def _version(cell: Element | None) -> int:
+    return cell.version if cell else 0
+
+
+def _cell_conflict(request: HtmxHttpRequest, current: Element) -> CellForm:
+    """The form again after a save refused because the cell changed meanwhile: the writer's
+    text kept in the box, the current version in the hidden field (saving again replaces the
+    text they have now seen), and the error."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = CellForm(data)
+    form.is_valid()
+    form.add_error("text", "This cell changed while you were editing it; nothing was saved.")
+    return form
 
 
 # --- History -----------------------------------------------------------------------------------
