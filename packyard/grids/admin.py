@@ -55,8 +55,13 @@ class ElementAdmin(admin.ModelAdmin[Element]):
     search_fields = ["text", "feature__title", "grid_package__package__title"]
     list_select_related = ["feature", "grid_package__package", "grid_package__grid"]
     raw_id_fields = ["grid_package", "feature"]
+    # The version is the cell's edit counter (grids.services.element_set): not typed by hand.
+    readonly_fields = ["version"]
 
     def save_model(self, request: HttpRequest, obj: Element, form: Any, change: bool) -> None:
         # The grid shows the stored HTML: render it from the text the form wrote.
         obj.text_html = element_html(obj.text)
+        if change:
+            # Someone with the cell open in its editor is then told that it changed meanwhile.
+            obj.version += 1
         super().save_model(request, obj, form, change)

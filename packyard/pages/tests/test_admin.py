@@ -171,3 +171,18 @@ def test_only_task_results_forbid_adding(admin_user):
         "scoring.PackageScore",
         "scoring.ScoreSnapshot",
     ]
+
+
+def test_a_cell_changed_in_the_admin_moves_its_version_on(admin_client):
+    """An edit in the admin counts as a save: an editor opened before it is told of the change."""
+    element = ElementFactory(text="old")
+    before = element.version
+
+    response = admin_client.post(
+        admin_url("grids.Element", "change", element.pk),
+        {"grid_package": element.grid_package_id, "feature": element.feature_id, "text": "new"},
+    )
+
+    assert response.status_code == 302
+    element.refresh_from_db()
+    assert (element.text, element.version) == ("new", before + 1)
