@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
+from packyard.core.markup import cell_mark
 from packyard.grids.models import Element, Feature, Grid
 
 GRID_SORTS: dict[str, Sort] = {
@@ -143,12 +144,14 @@ def grid_matrix(
     features = list(grid.features.all())
     # Only what the page shows, as plain values: a big grid has thousands of cells.
     cells = Element.objects.filter(feature__grid=grid).values_list(
-        "grid_package_id", "feature_id", "text_html"
+        "grid_package_id", "feature_id", "text", "text_html"
     )
-    for membership_id, feature_id, text_html in cells:
+    for membership_id, feature_id, text, text_html in cells:
         column = by_membership.get(membership_id)
         if column is not None:
-            column.cells[feature_id] = text_html
+            # A tick, cross or question mark (`+`, `no`, `?`...) whose stored HTML predates
+            # marks: cell_mark skips long texts, so the page stays cheap.
+            column.cells[feature_id] = cell_mark(text) or text_html
     columns.sort(key=_sort_key(sort))
     return GridMatrix(
         grid=grid,
