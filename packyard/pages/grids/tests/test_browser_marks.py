@@ -146,3 +146,27 @@ def test_a_phone_reads_one_package_at_a_time_and_switches(live_server, page, big
 
     reach_last_feature_by_scrolling_the_page(page)
     assert grid_fits(page)
+
+
+def test_without_javascript_a_phone_swipes_from_package_to_package(live_server, page, big_grid):
+    """Without grid.js a package column is as wide as the box beside the row headings, and
+    the box snaps to whole packages: one package is read at a time."""
+    context = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    try:
+        tab = context.new_page()
+        tab.goto(live_server.url + "/grids/g/task-queues/")
+        assert grid_fits(tab)
+        assert not tab.get_by_label("Package", exact=True).count()  # No picker without JS.
+        box = tab.locator(".matrix-scroll").bounding_box()
+        corner = tab.locator("table.matrix thead th.corner").bounding_box()
+        first = tab.locator("table.matrix thead th.package-head").first.bounding_box()
+        # The heading column and exactly one package fill the box.
+        assert abs(corner["width"] + first["width"] - (box["width"] - 2)) < 3
+        assert tab.evaluate(
+            "getComputedStyle(document.querySelector('.matrix-scroll')).scrollSnapType"
+        ).startswith("x")
+        reach_last_feature_by_scrolling_the_page(tab)
+    finally:
+        context.close()
