@@ -15,6 +15,7 @@ from tests.factories import (
     GridFactory,
     GridPackageFactory,
     PackageFactory,
+    member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,15 @@ def test_feature_titles_accept_inline_markdown_sanitised(client, title, shown):
     assert f'<tr class="feature-row"><th scope="row">{shown}</th>' in text
     assert "<script>alert" not in text
     assert "javascript:" not in text.replace("[x](javascript:alert(1))", "")
+
+
+def test_a_cell_saved_inline_as_a_plus_comes_back_as_a_tick(client):
+    """The inline editor's answer draws the mark as the page does."""
+    client.force_login(member("alice"))
+    grid = grid_with_row(["no"])
+    url = f"/grids/g/queues/cells/{grid.features.get().pk}/p00/"
+
+    saved = client.post(url, {"text": " + "}, headers={"HX-Request": "true"})
+
+    assert saved.text.startswith(f'<td class="cell editable">{YES} <a class="edit-link small"')
+    assert row_cells(client.get("/grids/g/queues/"), "Async")[0].startswith(YES)
