@@ -59,13 +59,13 @@ CELL_MARKS = {
         'title="Unknown">?</span>'
     ),
 }
-# The longest text that can be a mark: longer cells skip the look-up's lower().
-_MARK_LENGTH = max(len(text) for text in CELL_MARKS)
+# The longest text that can be a mark, with spaces around: longer cells skip the look-up.
+MARK_TEXT_LIMIT = max(len(text) for text in CELL_MARKS) + 8
 
 
 def cell_mark(text: str) -> str | None:
     """Return the mark a cell's whole text stands for (`+`, `yes`, `-`, `no`, `?`), or None."""
-    if len(text) > _MARK_LENGTH + 8:
+    if len(text) > MARK_TEXT_LIMIT:
         return None
     return CELL_MARKS.get(text.strip().lower())
 
