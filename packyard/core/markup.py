@@ -40,3 +40,61 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     ).strip()
+
+
+# A cell whose whole text is one of these (any case, spaces around) is drawn as a mark, as on
+# djangopackages.org: a tick, a cross or a question mark, coloured, with its words for screen
+# readers and a tooltip, so colour is never the only sign.
+CELL_MARKS = {
+    **dict.fromkeys(
+        ("+", "yes"),
+        '<span class="cell-mark cell-yes" role="img" aria-label="Yes" title="Yes">✓</span>',
+    ),
+    **dict.fromkeys(
+        ("-", "no"),
+        '<span class="cell-mark cell-no" role="img" aria-label="No" title="No">✗</span>',
+    ),
+    "?": (
+        '<span class="cell-mark cell-unknown" role="img" aria-label="Unknown" '
+        'title="Unknown">?</span>'
+    ),
+}
+# The longest text that can be a mark, with spaces around: longer cells skip the look-up.
+MARK_TEXT_LIMIT = max(len(text) for text in CELL_MARKS) + 8
+
+
+def cell_mark(text: str) -> str | None:
+    """Return the mark a cell's whole text stands for (`+`, `yes`, `-`, `no`, `?`), or None."""
+    if len(text) > MARK_TEXT_LIMIT:
+        return None
+    return CELL_MARKS.get(text.strip().lower())
+
+
+def render_cell(text: str) -> str:
+    """Render a grid cell: a mark for `+`/`yes`/`-`/`no`/`?`, else its sanitised Markdown."""
+    return cell_mark(text) or render_markdown(text)
+
+
+@cache
+def _inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+
+
+INLINE_TAGS = frozenset({"em", "strong", "code", "a", "del", "s"})
+
+
+def render_inline(text: str) -> str:
+    """Render one line of Markdown (a feature's title) without a paragraph, sanitised.
+
+    Only inline marks survive (emphasis, code, links, strikethrough); block syntax stays text.
+    """
+    if not text or not text.strip():
+        return ""
+    html = _inline_parser().renderInline(text)
+    return nh3.clean(
+        html,
+        tags=set(INLINE_TAGS),
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    ).strip()

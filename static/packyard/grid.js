@@ -54,7 +54,7 @@
       var value = fragment.get(name);
       return value ? value.split(",").filter(Boolean) : [];
     }
-    return { hide: list("hide"), order: list("order") };
+    return { hide: list("hide"), order: list("order"), show: fragment.get("show") || "" };
   }
   var moved = false;
   function writeState() {
@@ -68,8 +68,10 @@
     var parts = [];
     if (hidden.length) parts.push("hide=" + hidden.map(encodeURIComponent).join(","));
     if (moved) parts.push("order=" + order.map(encodeURIComponent).join(","));
+    if (picked && picked !== order[0]) parts.push("show=" + encodeURIComponent(picked));
     var url = window.location.pathname + window.location.search + (parts.length ? "#" + parts.join("&") : "");
     window.history.replaceState(window.history.state, "", url);
+    if (moved) fillPicker();
     showBar(hidden.length);
   }
 
@@ -188,6 +190,70 @@
       if (state.hide.indexOf(slugOf(th)) !== -1) setHidden(th, true);
     });
   }
-  if (state.order.length || state.hide.length) writeState();
+
+  // --- On a phone (CSS, <= 600 px): one package at a time, chosen with a picker. ---
+  var picked = "";
+  var picker = document.createElement("div");
+  picker.className = "package-picker";
+  var pickerId = "package-picker-select";
+  var pickerLabel = document.createElement("label");
+  pickerLabel.htmlFor = pickerId;
+  pickerLabel.textContent = "Package";
+  var select = document.createElement("select");
+  select.id = pickerId;
+  var previous = button("Previous package", "←", "previous");
+  var next = button("Next package", "→", "next");
+  picker.appendChild(pickerLabel);
+  picker.appendChild(previous);
+  picker.appendChild(select);
+  picker.appendChild(next);
+  (box || table).parentNode.insertBefore(picker, box || table);
+  function fillPicker() {
+    select.textContent = "";
+    heads().forEach(function (th) {
+      var option = document.createElement("option");
+      option.value = slugOf(th);
+      option.textContent = titleOf(th);
+      select.appendChild(option);
+    });
+    select.value = picked;
+  }
+  function pick(slug) {
+    var chosen = null;
+    heads().forEach(function (th) {
+      if (slugOf(th) === slug) chosen = th;
+    });
+    if (!chosen) chosen = heads()[0];
+    if (!chosen) return;
+    picked = slugOf(chosen);
+    Array.prototype.forEach.call(table.querySelectorAll(".column-picked"), function (cell) {
+      cell.classList.remove("column-picked");
+    });
+    eachCell(chosen.cellIndex, function (cell) {
+      cell.classList.add("column-picked");
+    });
+    select.value = picked;
+    var index = select.selectedIndex;
+    previous.disabled = index <= 0;
+    next.disabled = index >= select.options.length - 1;
+  }
+  select.addEventListener("change", function () {
+    pick(select.value);
+    writeState();
+  });
+  picker.addEventListener("click", function (event) {
+    var target = event.target.closest("button[data-column-action]");
+    if (!target) return;
+    var index = select.selectedIndex + (target.dataset.columnAction === "next" ? 1 : -1);
+    if (index < 0 || index >= select.options.length) return;
+    pick(select.options[index].value);
+    writeState();
+    target.focus();
+  });
+  table.classList.add("one-package");
+  fillPicker();
+  pick(state.show);
+
+  if (state.order.length || state.hide.length || state.show) writeState();
   placeHead();
 })();

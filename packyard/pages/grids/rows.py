@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from packyard.accounts.permissions import Action, can
+from packyard.core.markup import render_inline
 from packyard.core.templatetags.packyard import NOT_FETCHED, ago, sparkline
 from packyard.grids.models import Feature, Grid
 from packyard.grids.selectors import Column
@@ -122,7 +123,7 @@ def row_of(
 
 
 def standard_rows(*, columns: Sequence[Column]) -> list[Row]:
-    """Return the catalogue's rows every grid shows before its features, in order."""
+    """Return the catalogue's rows every grid shows, after its features, in order."""
     return [row_of(heading, columns, cell, td) for heading, td, cell in STANDARD]
 
 
@@ -152,6 +153,8 @@ def feature_headings(
     headings = []
     for feature in features:
         title = escape(feature.title)
+        # The same inline Markdown as cells (emphasis, code, links), sanitised.
+        shown = render_inline(feature.title) or title
         note = (
             f'<div class="muted small">{escape(feature.description)}</div>'
             if feature.description
@@ -164,5 +167,5 @@ def feature_headings(
                 f' <a class="edit-link small" href="{url}" '
                 f'aria-label="Edit feature {title}">edit</a>'
             )
-        headings.append(_safe(f'<th scope="row">{title}{note}{edit}</th>'))
+        headings.append(_safe(f'<th scope="row">{shown}{note}{edit}</th>'))
     return headings

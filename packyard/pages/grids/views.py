@@ -89,13 +89,15 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 marks=accounts_selectors.marks_of(packages=packages, user=request.user),
             ),
         ),
+        # The community's features first: they are what the grid compares; the catalogue's
+        # standard facts and the scores follow.
         "rows": [
-            *rows.standard_rows(columns=matrix.columns),
-            *extra_rows.extra_rows(columns=matrix.columns, weights_custom=weights_form.is_custom),
             *(
                 rows.Row(heading=heading, cells=row.cells, attributes=FEATURE_ROW)
                 for heading, row in zip(headings, feature_rows, strict=True)
             ),
+            *rows.standard_rows(columns=matrix.columns),
+            *extra_rows.extra_rows(columns=matrix.columns, weights_custom=weights_form.is_custom),
         ],
     }
     return render(request, "grids/grid_detail.html", context)
