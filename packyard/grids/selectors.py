@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Left, Lower
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
-from packyard.core.markup import MARK_TEXT_LIMIT, cell_mark
 from packyard.grids.models import Element, Feature, Grid
 
 GRID_SORTS: dict[str, Sort] = {
@@ -33,8 +32,6 @@ COLUMN_SORTS = {
     "last-release": "Last release",
 }
 DEFAULT_COLUMN_SORT = "stars"
-# A text this long is never a mark, whatever follows: cell_mark needs no more of a cell.
-MARK_PREFIX = MARK_TEXT_LIMIT + 1
 # PEP 792 project statuses under which a package counts as retired, like archived ones.
 RETIRED_PYPI_STATUSES = frozenset({"archived", "deprecated", "quarantined"})
 
@@ -145,18 +142,14 @@ def grid_matrix(
     by_membership = {column.membership_id: column for column in columns}
     features = list(grid.features.all())
     # Only what the page shows, as plain values: a big grid has thousands of cells.
-    # A cell's first characters only: enough to tell a mark (`+`, `no`, `?`...), see cell_mark.
-    cells = (
-        Element.objects.filter(feature__grid=grid)
-        .annotate(start=Left("text", MARK_PREFIX))
-        .values_list("grid_package_id", "feature_id", "start", "text_html")
+    # The HTML stored when the cell was written (marks drawn, Markdown rendered, sanitised).
+    cells = Element.objects.filter(feature__grid=grid).values_list(
+        "grid_package_id", "feature_id", "text_html"
     )
-    for membership_id, feature_id, text, text_html in cells:
+    for membership_id, feature_id, text_html in cells:
         column = by_membership.get(membership_id)
         if column is not None:
-            # A tick, cross or question mark (`+`, `no`, `?`...) whose stored HTML predates
-            # marks: cell_mark skips long texts, so the page stays cheap.
-            column.cells[feature_id] = cell_mark(text) or text_html
+            column.cells[feature_id] = text_html
     columns.sort(key=_sort_key(sort))
     return GridMatrix(
         grid=grid,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.utils import timezone
 
-from packyard.core.markup import render_markdown
+from packyard.core.markup import render_cell
 from packyard.grids.models import Feature, Grid
 from packyard.history.models import Change, Subject
 from packyard.history.services import change_record
@@ -24,8 +24,9 @@ def actor_user(*, actor: Actor) -> User | None:
 
 
 def element_html(text: str) -> str:
-    """Return a cell's text as the sanitised HTML the grid shows (stored when it is written)."""
-    return render_markdown(text)
+    """Return a cell's text as the sanitised HTML the grid shows (stored when it is written):
+    a tick, cross or question mark for `+`/`yes`/`-`/`no`/`?`, else its Markdown."""
+    return render_cell(text)
 
 
 def grid_change_record(*, grid: Grid, **kwargs: Any) -> Change:

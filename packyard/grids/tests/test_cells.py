@@ -133,3 +133,34 @@ def test_a_cell_edited_in_the_admin_is_rendered_again(admin_client, cell_parts):
     assert response.status_code == 302
     element.refresh_from_db()
     assert (element.text, element.text_html) == (LINK, LINK_HTML)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_draws_the_marks_of_cells_written_before_them():
+    """Migrating to 0005 stores a tick, cross or question mark for `+`, `No`, `?` cells written
+    before marks existed; other cells keep their HTML."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("grids", "0004_element_version")])
+    apps = executor.loader.project_state([("grids", "0004_element_version")]).apps
+    grid = GridFactory(slug="storage")
+    texts = ["+", " No ", "?", "*yes*", "yes, with Redis"]
+    for text in texts:
+        apps.get_model("grids", "Element").objects.create(
+            grid_package_id=GridPackageFactory(grid=grid).pk,
+            feature_id=FeatureFactory(grid=grid).pk,
+            text=text,
+            text_html=render_markdown(text),
+        )
+
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("grids", "0005_element_marks")])
+        stored = dict(Element.objects.values_list("text", "text_html"))
+    finally:
+        call_command("migrate", verbosity=0)
+
+    assert 'aria-label="Yes"' in stored["+"]
+    assert 'aria-label="No"' in stored[" No "]
+    assert 'aria-label="Unknown"' in stored["?"]
+    assert stored["*yes*"] == "<p><em>yes</em></p>"
+    assert stored["yes, with Redis"] == render_markdown("yes, with Redis")

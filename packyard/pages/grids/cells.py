@@ -17,7 +17,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from packyard.catalog.models import Package
-from packyard.core.markup import cell_mark
 from packyard.grids.models import Element, Feature, Grid
 from packyard.grids.selectors import Column
 
@@ -87,8 +86,7 @@ def cell_td(
     """Return one cell as the grid shows it (the answer to an inline edit)."""
     before, after = _cell_url_parts(grid, feature) if may_edit else ("", "")
     html = _td(
-        # A mark (`+`, `no`, `?`...) as the grid page draws it (grids.selectors.grid_matrix).
-        html=(cell_mark(element.text) or element.text_html) if element is not None else "",
+        html=element.text_html if element is not None else "",
         url=f"{before}{escape(package.slug)}{after}" if may_edit else "",
         label=f"Edit {escape(feature.title)} for {escape(package.title)}",
     )
