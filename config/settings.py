@@ -60,8 +60,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "django_tasks_db",
-    "crontask",
     "packyard.core",
+    # After packyard.core, whose `crontask` command (kept running through a Redis outage)
+    # overrides django-crontask's.
+    "crontask",
     "packyard.catalog",
     "packyard.grids",
     "packyard.importer",

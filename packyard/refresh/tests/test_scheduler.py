@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from packyard.refresh.tasks import scheduler_round
 ROOT = Path(__file__).resolve().parents[3]
 SCHEDULER_REDIS = "redis://127.0.0.1:6379/14"  # A Redis database of its own, emptied around.
 STARTED = "Starting scheduler"
+REDIS_SERVER = shutil.which("redis-server")
 
 
 def _redis_running() -> bool:
@@ -32,12 +34,14 @@ def _redis_running() -> bool:
     return True
 
 
-def start_scheduler(log: Path, database: Path) -> subprocess.Popen:
+def start_scheduler(
+    log: Path, database: Path, redis_url: str = SCHEDULER_REDIS
+) -> subprocess.Popen:
     """Start `manage.py crontask` on Redis database 14, its lock given up 2 s after it dies."""
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
-        "REDIS_URL": SCHEDULER_REDIS,
+        "REDIS_URL": redis_url,
         "SCHEDULER_LOCK_SECONDS": "2",
         "PYTHONUNBUFFERED": "1",
     }
@@ -123,3 +127,73 @@ def test_without_a_shared_cache_the_round_is_read_from_the_database_backend(time
     cache.clear()  # What a web process's own in-process cache holds: nothing of the scheduler.
 
     assert scheduler_last_round() == datetime(2026, 3, 18, 12, 1, tzinfo=UTC)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+def test_a_scheduler_that_lost_its_lock_waits_for_it_again_instead_of_ending(tmp_path):
+    """Redis forgets the lock (restarted empty, or down past the lock's life): the scheduler
+    notices at its next renewal, starts afresh in the same process and holds the lock again."""
+    connection = redis.Redis.from_url(SCHEDULER_REDIS)
+    connection.flushdb()
+    log = tmp_path / "scheduler.log"
+    scheduler = start_scheduler(log, tmp_path / "db.sqlite3")
+    try:
+        assert poll(lambda: STARTED in log.read_text(), [scheduler], seconds=60)
+        connection.flushdb()  # The lock is gone, as after a Redis restart.
+
+        assert poll(lambda: log.read_text().count(STARTED) == 2, [scheduler], seconds=60)
+        assert "Lost the scheduler's lock" in log.read_text()
+        assert connection.exists("crontask-lock")
+        assert scheduler.poll() is None
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{log.read_text()[-1500:]}") from error
+    finally:
+        _stop(scheduler)
+        connection.flushdb()
+        connection.close()
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="needs redis-server")
+def test_a_scheduler_started_before_redis_waits_for_it(tmp_path):
+    """No Redis at the address yet: the scheduler says so and asks again; once a Redis answers
+    there, it takes the lock and schedules."""
+    port = _free_port()
+    log = tmp_path / "scheduler.log"
+    scheduler = start_scheduler(log, tmp_path / "db.sqlite3", f"redis://127.0.0.1:{port}/0")
+    server = None
+    try:
+        assert poll(lambda: "Redis cannot be reached" in log.read_text(), [scheduler], seconds=60)
+        server = subprocess.Popen(  # noqa: S603 - a fixed command line.
+            [
+                REDIS_SERVER,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        assert poll(lambda: STARTED in log.read_text(), [scheduler], seconds=60)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{log.read_text()[-1500:]}") from error
+    finally:
+        _stop(scheduler)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
