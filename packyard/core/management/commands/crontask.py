@@ -31,7 +31,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 RETRY_SECONDS = 5
 
 
-class Command(base.Command):
+class Command(base.Command):  # type: ignore[misc]  # crontask has no type hints.
     help = __doc__
 
     def handle(self, *args: Any, **options: Any) -> None:
