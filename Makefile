@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck check clean
+.PHONY: run prod test lint typecheck check clean
 
 $(VENV)/.installed: pyproject.toml
 	@PYTHON_BIN=$$(scripts/find-python) || exit 1; \
@@ -22,6 +22,11 @@ run: $(VENV)/.installed
 	$(PY) manage.py load_demo
 	@# The task worker and the scheduler run beside the web server and stop with it.
 	$(PY) manage.py devserver $(HOST):$(PORT)
+
+# The production topology on this machine, for a try-out: 2 gunicorn web processes (8001,
+# 8002), an RQ worker and the scheduler on the local PostgreSQL and Redis. Ctrl-C stops all.
+prod: $(VENV)/.installed
+	scripts/prod
 
 test: $(VENV)/.installed
 	@scripts/ensure-chromium
