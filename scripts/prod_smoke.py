@@ -322,11 +322,18 @@ class Smoke:
             wait_for(self.fetch_held, seconds=60, what="the fetch under way")
             worker.kill_tree()
             release.set()
-            topology.worker("worker-2")
+            started = re.findall(r"package_refresh_task\(\d+\) \((\w+)\)", worker.log.read_text())
+            expect(started, "the killed worker's log names no job")
+            second = topology.worker("worker-2")
             wait_for(
                 lambda: "1,234" in b.get(f"/packages/p/{slow}/").text,
                 seconds=90,
                 what="1,234 stars on B after the new worker's fetch",
+            )
+            wait_for(
+                lambda: f"Job OK ({started[-1]})" in second.log.read_text(),
+                seconds=30,
+                what=f"the killed job {started[-1]} done by the new worker",
             )
 
         with self.check("Redis stopped: /health/ answers 503; back: 200"):
