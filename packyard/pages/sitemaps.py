@@ -2,8 +2,9 @@
 
 Split as https://www.sitemaps.org/protocol.html#index says: the index lists each section's
 pages, and a page holds at most 50,000 URLs. Pages are ranges of ids (`KeyRangePaginator`): a
-section's page costs one index range scan, and the index a fixed number of index look-ups (the
-highest id and the latest `modified` per section), whatever the catalogue's size.
+section's page costs an index look-up and a range scan, and the index a fixed number of index
+look-ups (the lowest and highest ids and the latest `modified` per section), whatever the
+catalogue's size.
 """
 
 from __future__ import annotations
@@ -23,21 +24,33 @@ from packyard.grids.models import Grid
 
 
 class KeyRangePaginator[M: TimeStampedModel](Paginator[M]):
-    """Page rows by ranges of their primary key: page n holds the ids in ((n-1)*limit, n*limit].
+    """Page rows by ranges of their primary key, from the lowest: page n holds the ids in
+    [lowest + (n-1)*limit, lowest + n*limit).
 
-    Each page is one index range scan and the number of pages one index look-up (the highest
-    id), so the index and every page cost the same at any size: no COUNT, no OFFSET. A page
-    may hold fewer rows than the limit where rows were deleted, never more.
+    Each page is an index look-up (the lowest id) and an index range scan, and the number of
+    pages two look-ups (the lowest and highest ids), so the index and every page cost the same
+    at any size: no COUNT, no OFFSET. A page may hold fewer rows than the limit where rows
+    were deleted, never more.
     """
 
     def __init__(self, rows: QuerySet[M], per_page: int) -> None:
         super().__init__(rows, per_page)
         self.rows = rows
 
+    def _end(self, order: str) -> int | None:
+        end: int | None = self.rows.order_by(order).values_list("pk", flat=True).first()
+        return end
+
+    @cached_property
+    def lowest(self) -> int | None:
+        return self._end("pk")
+
     @cached_property
     def num_pages(self) -> int:
-        highest = self.rows.order_by("-pk").values_list("pk", flat=True).first() or 0
-        return max(1, -(-highest // self.per_page))
+        highest = self._end("-pk")
+        if self.lowest is None or highest is None:
+            return 1
+        return (highest - self.lowest) // self.per_page + 1
 
     def page(self, number: int | str) -> Page[M]:
         try:
@@ -46,9 +59,13 @@ class KeyRangePaginator[M: TimeStampedModel](Paginator[M]):
             raise PageNotAnInteger("That page number is not an integer.") from error
         if number < 1:
             raise EmptyPage("That page number is less than 1.")
-        low, high = (number - 1) * self.per_page, number * self.per_page
-        items = list(self.rows.filter(pk__gt=low, pk__lte=high).order_by("pk"))
-        if not items and number > 1 and number > self.num_pages:
+        if self.lowest is None:
+            if number > 1:
+                raise EmptyPage("That page contains no results.")
+            return Page([], number, self)
+        low = self.lowest + (number - 1) * self.per_page
+        items = list(self.rows.filter(pk__gte=low, pk__lt=low + self.per_page).order_by("pk"))
+        if not items and number > self.num_pages:
             raise EmptyPage("That page contains no results.")
         return Page(items, number, self)
 

@@ -106,8 +106,8 @@ def test_a_section_is_paged_by_its_limit(client, monkeypatch):
     """Three packages, two ids a page: the index lists two pages, ?p=2 holds the third, ?p=3
     is 404."""
     monkeypatch.setattr(PackageSitemap, "limit", 2)
-    for number, slug in enumerate(["alpha", "beta", "gamma"], start=1):
-        PackageFactory(pk=number, slug=slug)
+    for slug in ["alpha", "beta", "gamma"]:
+        PackageFactory(slug=slug)
 
     entries = index_entries(client)
     first = section_entries(client, "/sitemap-packages.xml")
@@ -135,17 +135,17 @@ def test_an_unknown_section_is_not_found(client):
 def test_the_index_and_each_page_cost_a_fixed_number_of_queries(
     client, django_assert_num_queries, packages
 ):
-    """Index: the highest id and the latest date per section; a section's page: one query
-    (each with the data version's query first)."""
+    """Index: the lowest and highest ids and the latest date per section; a section's page: the
+    lowest id and the rows (each with the data version's query first)."""
     for number in range(packages):
         PackageFactory(slug=f"package-{number}", category=CategoryFactory(slug=f"c-{number % 3}"))
         GridFactory(slug=f"grid-{number}")
 
-    # Packages, grids, categories: the highest id and MAX(modified) each; static: the two MAXes.
-    with django_assert_num_queries(1 + 8):
+    # Packages, grids, categories: lowest and highest ids, MAX(modified); static: two MAXes.
+    with django_assert_num_queries(1 + 11):
         client.get("/sitemap.xml")
     for section in ["packages", "grids", "categories"]:
-        with django_assert_num_queries(1 + 1):
+        with django_assert_num_queries(1 + 2):
             assert len(section_entries(client, f"/sitemap-{section}.xml")) in {3, packages}
     with django_assert_num_queries(1 + 2):
         client.get("/sitemap-static.xml")
@@ -185,10 +185,10 @@ def test_a_conditional_get_answers_not_modified(client, url):
 
 
 def test_pages_are_ranges_of_ids_so_deleted_rows_leave_no_gap_in_the_index(client, monkeypatch):
-    """Ids 1, 2 and 7, two ids a page: pages 1 and 4 hold rows, the empty pages between answer
-    an empty list (200), the page past the highest id is 404."""
+    """Ids 11, 12 and 17, two ids a page from the lowest: pages 1 and 4 hold rows, the empty
+    pages between answer an empty list (200), the page past the highest id is 404."""
     monkeypatch.setattr(PackageSitemap, "limit", 2)
-    for pk, slug in [(1, "alpha"), (2, "beta"), (7, "gamma")]:
+    for pk, slug in [(11, "alpha"), (12, "beta"), (17, "gamma")]:
         PackageFactory(pk=pk, slug=slug)
 
     entries = index_entries(client)
