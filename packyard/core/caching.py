@@ -20,6 +20,7 @@ https://www.rfc-editor.org/rfc/rfc5861 (stale-while-revalidate).
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,8 +33,11 @@ from django.core.cache import cache as page_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
+from redis.exceptions import RedisError
 
 from packyard.core.versions import data_version
+
+logger = logging.getLogger(__name__)
 
 EXEMPT_ATTRIBUTE = "page_cache_exempt"
 VARY_HEADERS = ("Cookie", "HX-Request", "HX-Target", "HX-Boosted")
@@ -151,7 +155,7 @@ class PageCacheMiddleware:
             self._headers(not_modified, validator, shared=validator.anonymous)
             not_modified._from_page_cache = True  # type: ignore[attr-defined]
             return not_modified
-        if anonymous and (kept := page_cache.get(validator.key)) is not None:
+        if anonymous and (kept := _kept(validator.key)) is not None:
             status, headers, content = kept
             response = HttpResponse(content, status=status)
             for name, value in headers:
@@ -200,8 +204,21 @@ class PageCacheMiddleware:
             headers = [
                 (name, value) for name, value in response.items() if name.lower() in KEPT_HEADERS
             ]
-            page_cache.set(
-                validator.key,
-                (response.status_code, headers, response.content),
-                timeout=settings.PAGE_CACHE_SECONDS,
-            )
+            try:
+                page_cache.set(
+                    validator.key,
+                    (response.status_code, headers, response.content),
+                    timeout=settings.PAGE_CACHE_SECONDS,
+                )
+            except RedisError as error:
+                logger.warning("The page cache cannot be written: %s", error)
+
+
+def _kept(key: str) -> Any:
+    """Return the answer kept under `key`, or None; a cache that is down is a miss (the page
+    is built), not an error: the site goes on without Redis, only slower."""
+    try:
+        return page_cache.get(key)
+    except RedisError as error:
+        logger.warning("The page cache cannot be read: %s", error)
+        return None

@@ -15,7 +15,13 @@ from django.test import Client
 
 from packyard.catalog.models import Package
 from packyard.core.versions import data_version, triggers_missing
-from tests.factories import FetchedPackageFactory, GridFactory, GridPackageFactory, member
+from tests.factories import (
+    FetchedPackageFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +259,28 @@ def test_a_page_holding_a_csrf_token_is_built_for_each_reader(client, alpha):
     answer = other.get("/upgrade/")
     assert "csrftoken" in answer.cookies
     assert "public" not in answer.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_a_cache_that_is_down_is_a_miss_not_an_error(client, settings, caplog):
+    """Redis down (nothing listens at its address): anonymous pages are built and answered,
+    with their validators, and the failure is logged; nothing is kept."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # Closed again: nothing listens there.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    PackageFactory(title="Still here", slug="still-here")
+
+    first = client.get("/packages/p/still-here/")
+    again = client.get("/packages/p/still-here/")
+
+    assert first.status_code == again.status_code == 200
+    assert "Still here" in again.content.decode()
+    assert first["ETag"] == again["ETag"]
+    assert "The page cache cannot be read" in caplog.text
