@@ -61,7 +61,7 @@ def test_home_shows_the_search_box(client):
     response = client.get("/")
 
     assert response.status_code == 200
-    assert '<form role="search" action="/search/" method="get"' in response.text
+    assert '<search class="hero-search"><form action="/search/" method="get"' in response.text
     assert '<label for="home-search-box"' in response.text
     assert '<input id="home-search-box" type="search" name="q"' in response.text
 

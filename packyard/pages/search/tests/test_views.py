@@ -31,7 +31,7 @@ def test_the_results_page_shows_packages_grids_and_the_numbers_behind_the_order(
     assert response.status_code == 200
     assert result_titles(response.text) == ["django-cachalot", "django-cache-tiny"]
     assert "<strong>2</strong> packages match" in response.text
-    assert re.search(r"text \d+ · quality \d+ · <strong>score \d+</strong>", response.text)
+    assert re.search(r"text \d+ · quality \d+ · <strong>match \d+</strong>", response.text)
     assert '<a href="/grids/g/caching/"><strong>Caching</strong></a>' in response.text
     assert "How results are ordered" in response.text
 
@@ -267,7 +267,7 @@ def test_the_home_page_box_searches_with_suggestions(client):
     """The home page's box submits to /search/ and has its own suggestions."""
     page = client.get("/").text
 
-    assert '<form role="search" action="/search/" method="get" class="hero-search"' in page
+    assert '<search class="hero-search"><form action="/search/" method="get"' in page
     assert 'hx-target="#home-search-suggestions"' in page
 
 
