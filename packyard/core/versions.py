@@ -15,6 +15,7 @@ again afterwards (`migrate` does both; `manage.py check` warns when they are mis
 from __future__ import annotations
 
 from django.apps import apps
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from packyard.core.models import DataVersion
@@ -44,10 +45,19 @@ END $$;
 """
 
 
+_READ_VERSION = f"SELECT version FROM {VERSION_TABLE} WHERE id = 1"
+
+
 def data_version(*, using: str = "default") -> int:
-    """Return the current data version (0 before the first write)."""
-    version = DataVersion.objects.using(using).filter(pk=1).values_list("version", flat=True)
-    return version.first() or 0
+    """Return the current data version (0 before the first write).
+
+    Every page and API answer asks for it first (packyard.core.caching), so it is one plain
+    statement on the connection's cursor, without building a queryset.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(_READ_VERSION)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def versioned_tables(connection: BaseDatabaseWrapper) -> list[str]:
