@@ -393,3 +393,36 @@ def test_a_review_twice_says_it_was_done(client):
     flag.refresh_from_db()
     assert flag.status == Review.REJECTED
     assert "already rejected" in response.text
+
+
+@pytest.mark.parametrize(
+    "name", ["django foo", "-django-foo", "django-foo-", "django/foo", "djangø", "<b>x</b>"]
+)
+def test_a_pypi_name_that_pip_could_not_install_is_refused_and_nothing_saved(client, alice, name):
+    """The PyPI name must be a project name (PEP 508): the form says so and nothing changes."""
+    package = PackageFactory(slug="alpha", pypi_name="django-alpha")
+
+    response = client.post(
+        "/packages/p/alpha/edit/",
+        {"title": package.title, "category": package.category_id, "pypi_name": name},
+    )
+
+    assert response.status_code == 400
+    assert "Not a PyPI project name" in response.text
+    package.refresh_from_db()
+    assert package.pypi_name == "django-alpha"
+
+
+@pytest.mark.parametrize("name", ["django-foo", "Django_Foo", "zope.interface", "a", "x2"])
+def test_valid_pypi_names_are_taken_as_written(client, alice, name):
+    """Names pip installs are saved as written (PyPI normalises case, `_` and `.` itself)."""
+    package = PackageFactory(slug="alpha", pypi_name="django-alpha")
+
+    response = client.post(
+        "/packages/p/alpha/edit/",
+        {"title": package.title, "category": package.category_id, "pypi_name": name},
+    )
+
+    assert response.status_code in {302, 303}
+    package.refresh_from_db()
+    assert package.pypi_name == name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from packaging.utils import InvalidName, canonicalize_name
 
 from packyard.catalog.models import Category, Package
 
@@ -45,6 +46,21 @@ class PackageForm(forms.Form):
         if not identity:
             del self.fields["slug"]
             del self.fields["repo_url"]
+
+    def clean_pypi_name(self) -> str:
+        """A project name as PEP 508 allows (letters, digits, `.`, `_`, `-`; a letter or digit
+        at each end), or nothing."""
+        name = str(self.cleaned_data.get("pypi_name", "")).strip()
+        if not name:
+            return ""
+        try:
+            canonicalize_name(name, validate=True)
+        except InvalidName as error:
+            raise forms.ValidationError(
+                "Not a PyPI project name: use letters, digits, '.', '_' and '-', starting and "
+                "ending with a letter or digit (as in pip install django-foo)."
+            ) from error
+        return name
 
     @classmethod
     def initial_from(cls, package: Package) -> dict[str, Any]:

@@ -675,3 +675,20 @@ def test_gitlab_contributors_are_names_without_links(client):
 
     assert "<li>Ada Lovelace</li>" in text
     assert "https://gitlab.com/Ada" not in text
+
+
+@pytest.mark.parametrize("feed", ["rss", "atom"])
+def test_feeds_send_what_people_write_as_text_never_as_markup(client, feed):
+    """A description holding markup reaches a feed reader (which reads HTML) as its characters:
+    escaped twice in the XML, so the reader shows `<img …>` instead of running it."""
+    PackageFactory(
+        title="Tricky <b>title</b>",
+        slug="tricky",
+        description='Nice <img src=x onerror="alert(1)"> package',
+    )
+
+    xml = client.get(f"/feeds/packages/latest/{feed}/").content.decode()
+
+    assert "&amp;lt;img src=x onerror=" in xml
+    assert "&lt;img src=x" not in xml.replace("&amp;lt;", "")
+    assert "Tricky &amp;lt;b&amp;gt;title" in xml
