@@ -82,20 +82,20 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
     bar = width / len(weeks)
     bars = []
     for index, count in enumerate(weeks):
-        bar_height = 0.0 if count == 0 else max(1.5, (count / peak) * (height - 2))
+        # Every week has its bar; a week without commits a low grey one, so 52 always show.
+        bar_height = 2.0 if count == 0 else max(3.0, (count / peak) * (height - 2))
+        kind = ' class="zero"' if count == 0 else ""
         bars.append(
-            f'<rect x="{index * bar:.2f}" y="{height - bar_height:.2f}" '
+            f'<rect{kind} x="{index * bar:.2f}" y="{height - bar_height:.2f}" '
             f'width="{max(bar - 0.6, 0.6):.2f}" height="{bar_height:.2f}"></rect>'
         )
     total = sum(weeks)
     label = f"{total} commit{'s' if total != 1 else ''} in the last 52 weeks"
     return format_html(
         '<svg class="sparkline" role="img" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'aria-label="{label}"><title>{label}</title><rect class="baseline" x="0" y="{base}" '
-        'width="{w}" height="1"></rect>{bars}</svg>',
+        'aria-label="{label}"><title>{label}</title>{bars}</svg>',
         w=width,
         h=height,
-        base=height - 1,
         label=label,
         bars=mark_safe("".join(bars)),  # noqa: S308 - numbers formatted above.
     )

@@ -28,3 +28,16 @@ def test_home_to_grid_shows_every_package(live_server, page):
     last = page.get_by_role("link", name="queue-13")
     last.scroll_into_view_if_needed()
     assert last.is_visible()
+
+
+def test_the_pip_install_line_is_copied_with_one_click(live_server, page):
+    """The package page's Copy button puts `pip install <name>` on the clipboard."""
+    FetchedPackageFactory(title="Alpha", slug="alpha", pypi_name="django-alpha")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+
+    page.goto(live_server.url + "/packages/p/alpha/")
+    button = page.get_by_role("button", name="Copy “pip install django-alpha”")
+    button.click()
+
+    assert button.inner_text() == "Copied"
+    assert page.evaluate("navigator.clipboard.readText()") == "pip install django-alpha"

@@ -369,21 +369,21 @@ def test_package_page_shows_every_fact(client, time_machine):
 
 
 def test_package_page_says_not_fetched_yet_and_never_zero(client):
-    """A never-fetched package shows "not fetched yet" for each fact and never a 0."""
+    """A never-fetched package says so once, instead of "not fetched yet" under each fact,
+    and never shows a 0."""
     PackageFactory(title="Alpha", slug="alpha")
 
     response = client.get("/packages/p/alpha/")
     text = text_of(response)
 
-    not_fetched = '<span class="not-fetched">not fetched yet</span>'
-    for label in ["Stars", "Forks", "Contributors", "Commits", "Last commit"]:
-        assert f"<dt>{label}</dt><dd>{not_fetched}</dd>" in text
-    assert f"<dt>Activity, 52 weeks</dt><dd>{not_fetched}</dd>" in text
+    assert '<p class="notice">Not fetched yet: stars, forks, commits' in text
+    assert '<dl class="facts">' not in text
+    assert "Contributors</h2>" not in text
+    assert text.count('<span class="not-fetched">not fetched yet</span>') == 0
     assert "<strong>GitHub</strong>: not fetched yet" in text
     assert "<dd>0</dd>" not in text
     assert "0 commits" not in text
     assert '<svg class="sparkline"' not in text
-    assert "none on PyPI" in text
     assert "No releases known." in text
 
 
@@ -397,8 +397,9 @@ def test_package_page_draws_the_sparkline(client):
     assert svg is not None
     assert 'role="img"' in svg.group(0)
     assert 'aria-label="54 commits in the last 52 weeks"' in svg.group(0)
-    # A baseline and one bar for each of the 52 weeks.
-    assert svg.group(0).count("<rect") == 53
+    # One bar for each of the 52 weeks, a week without commits a low grey one.
+    assert svg.group(0).count("<rect") == 52
+    assert svg.group(0).count('<rect class="zero"') == 1
 
 
 def test_package_page_links_contributors_and_marks_bots(client):
@@ -692,3 +693,18 @@ def test_feeds_send_what_people_write_as_text_never_as_markup(client, feed):
     assert "&amp;lt;img src=x onerror=" in xml
     assert "&lt;img src=x" not in xml.replace("&amp;lt;", "")
     assert "Tricky &amp;lt;b&amp;gt;title" in xml
+
+
+def test_package_page_gives_the_pip_install_line_with_a_copy_button(client):
+    """A package on PyPI shows `pip install <name>`, selectable, and a Copy button that
+    package.js shows (hidden without script)."""
+    FetchedPackageFactory(title="Alpha", slug="alpha", pypi_name="django-alpha")
+    PackageFactory(title="Beta", slug="beta", pypi_name="")
+
+    alpha = client.get("/packages/p/alpha/").text
+    beta = client.get("/packages/p/beta/").text
+
+    assert '<code id="pip-install-line">pip install django-alpha</code>' in alpha
+    assert 'data-copy="pip-install-line" hidden>Copy</button>' in alpha
+    assert "/static/packyard/package.js" in alpha
+    assert "pip install" not in beta
