@@ -84,9 +84,19 @@ class Reason:
     text: str
     points: float
     out_of: float
+    # The fact this reason could not read because it was never fetched ("stars"), if any: a
+    # score with such gaps says "not enough data yet" (packyard.scoring.gaps).
+    missing: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"text": self.text, "points": round(self.points, 1), "out_of": round(self.out_of, 1)}
+        kept: dict[str, object] = {
+            "text": self.text,
+            "points": round(self.points, 1),
+            "out_of": round(self.out_of, 1),
+        }
+        if self.missing:
+            kept["missing"] = self.missing
+        return kept
 
 
 @dataclass(frozen=True)
@@ -178,7 +188,9 @@ def maintenance(inputs: ScoreInputs) -> Dimension:
             )
         )
     if inputs.last_commit_at is None:
-        reasons.append(Reason("Last commit: not known (not fetched from the code host).", 0, 30))
+        reasons.append(
+            Reason("Last commit: not known (not fetched from the code host).", 0, 30, "last commit")
+        )
     else:
         age = inputs.now - inputs.last_commit_at
         reasons.append(
@@ -205,7 +217,7 @@ def maintenance(inputs: ScoreInputs) -> Dimension:
         )
     )
     if inputs.commits_over_52 is None:
-        reasons.append(Reason("Weekly commits: not known (not fetched).", 0, 10))
+        reasons.append(Reason("Weekly commits: not known (not fetched).", 0, 10, "weekly commits"))
     else:
         active = sum(1 for week in inputs.commits_over_52 if week > 0)
         reasons.append(
@@ -240,7 +252,8 @@ def adoption(inputs: ScoreInputs) -> Dimension:
         count, word = counts[name]
         out_of = weight * scale
         if count is None:
-            reasons.append(Reason(f"{word.title()}s: not known (not fetched).", 0, out_of))
+            text = f"{word.title()}s: not known (not fetched)."
+            reasons.append(Reason(text, 0, out_of, missing=f"{word}s"))
             continue
         text = {
             "stars": f"{_plural(count, 'star')} (full marks at {full_at:,}).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -257,13 +258,16 @@ def test_atom_feed_lists_the_newest_packages_with_absolute_links(client):
 
 @pytest.mark.django_db
 def test_feeds_carry_user_text_as_text(client):
-    """A title holding a script tag arrives in the feed as text, escaped by the XML."""
+    """A title holding a script tag arrives in the feed as text: readers read titles and
+    descriptions as HTML, so the XML holds it escaped as HTML (then escaped again as XML)."""
     PackageFactory(title=SCRIPT, slug="scripted", description=SCRIPT)
 
     for url in ["/feeds/packages/latest/rss/", "/feeds/packages/latest/atom/"]:
         response = client.get(url)
         assert SCRIPT.encode() not in response.content
-        assert SCRIPT in [element.text for element in parse_xml(response).iter()]
+        texts = [element.text for element in parse_xml(response).iter()]
+        assert SCRIPT not in texts
+        assert html.escape(SCRIPT) in texts
 
 
 # robots.txt

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from packyard.catalog.models import Package
 from packyard.scoring import selectors
 from packyard.scoring.dimensions import DEFAULT_WEIGHTS, DIMENSION_TITLES
+from packyard.scoring.gaps import missing_facts
 from packyard.scoring.models import PackageScore
 
 register = template.Library()
@@ -44,6 +45,14 @@ def score_badge(score: PackageScore | None, overall: int | None = None) -> SafeS
     """Render a score out of 100 with its trend arrow (nothing computed yet: say so)."""
     if score is None:
         return format_html('<span class="not-fetched">{}</span>', "not scored yet")
+    if missing := missing_facts(score.reasons):
+        # Low for want of facts, not for being poor: no coloured number.
+        return format_html(
+            '<span class="score score-unknown" title="Missing: {}">not enough data yet</span>'
+            '<span class="score-missing small muted"> (missing: {})</span>',
+            ", ".join(missing),
+            ", ".join(missing),
+        )
     value = score.overall if overall is None else overall
     badge = format_html(
         '<span class="score score-{}" title="Score {} out of 100">{}</span>',
@@ -52,6 +61,18 @@ def score_badge(score: PackageScore | None, overall: int | None = None) -> SafeS
         value,
     )
     return format_html("{}{}", badge, trend_arrow(score))
+
+
+@register.filter
+def facts_missing(reasons: Any) -> list[str]:
+    """The facts one dimension's stored reasons could not read (see scoring.gaps)."""
+    return missing_facts({"dimension": reasons})
+
+
+@register.filter
+def facts_missing_any(reasons: Any) -> bool:
+    """Whether a score's stored reasons could not read some fact (see scoring.gaps)."""
+    return bool(missing_facts(reasons))
 
 
 @register.simple_tag

@@ -1,0 +1,24 @@
+"""Which facts a score could not read: a score computed with gaps says so instead of a number.
+
+A package never fetched from its code host has no stars, forks, last commit or weekly commits;
+its score would be low for want of facts, not for being a poor package. The dimensions mark
+each reason that could not read its fact (`Reason.missing`, kept in `PackageScore.reasons`),
+so the pages show "not enough data yet (missing: …)" in its place, with what is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def missing_facts(reasons: dict[str, Any] | None) -> list[str]:
+    """Return the facts a score's reasons could not read, in order, each once."""
+    missing: list[str] = []
+    for dimension in (reasons or {}).values():
+        if not isinstance(dimension, list):
+            continue
+        for reason in dimension:
+            fact = reason.get("missing") if isinstance(reason, dict) else None
+            if fact and fact not in missing:
+                missing.append(str(fact))
+    return missing
