@@ -46,13 +46,14 @@ def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Gri
     return grids.order_by(*chosen.order)
 
 
-def header_grids() -> QuerySet[Grid]:
-    """Return the grids shown on the home page."""
-    return (
+def header_grids(*, limit: int | None = None) -> QuerySet[Grid]:
+    """Return the grids staff chose for the home page, the biggest first, with their counts."""
+    grids = (
         Grid.objects.filter(header=True)
         .annotate(package_count=Count("memberships"))
-        .order_by("title")
+        .order_by("-package_count", "title")
     )
+    return grids[:limit] if limit is not None else grids
 
 
 def grids_of_package(*, package: Package) -> QuerySet[Grid]:

@@ -12,13 +12,16 @@ from django.test import RequestFactory
 from django.urls import path
 
 from config.urls import urlpatterns as site_urlpatterns
+from packyard.accounts.models import Mark, MarkKind
 from packyard.pages.views import server_error
+from packyard.scoring.services import scores_recompute
 from tests.factories import (
     CategoryFactory,
+    FetchedPackageFactory,
     GridFactory,
     GridPackageFactory,
     PackageFactory,
-    ReleaseFactory,
+    UserFactory,
 )
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -43,7 +46,8 @@ def parse_xml(response) -> ET.Element:
 
 def section(text: str, heading_id: str) -> str:
     """Return the HTML of the home page section labelled by a heading id."""
-    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text, re.DOTALL)
+    pattern = rf'<section aria-labelledby="{heading_id}"[^>]*>(.*?)</section>'
+    match = re.search(pattern, text, re.DOTALL)
     assert match is not None, f"no section {heading_id!r}"
     return match.group(1)
 
@@ -68,8 +72,8 @@ def test_home_shows_the_search_box(client):
 
 
 @pytest.mark.django_db
-def test_home_shows_only_header_grids_with_counts(client):
-    """The home page lists the grids marked for the header, each with its package count."""
+def test_home_shows_header_grids_biggest_first_with_counts(client):
+    """The home page lists the grids marked for the header, the biggest first, with counts."""
     storage = GridFactory(title="Storage", slug="storage", header=True)
     auth = GridFactory(title="Auth", slug="auth", header=True)
     GridFactory(title="Hidden", slug="hidden", header=False)
@@ -79,15 +83,15 @@ def test_home_shows_only_header_grids_with_counts(client):
 
     grids = section(client.get("/").text, "grids-heading")
 
-    assert link_texts(grids) == ["Auth", "Storage", "All grids →"]
+    assert link_texts(grids) == ["Storage", "Auth", "All grids →"]
     assert '<a href="/grids/g/storage/">Storage</a> <span class="muted">3 packages</span>' in grids
     assert '<a href="/grids/g/auth/">Auth</a> <span class="muted">1 package</span>' in grids
     assert "Hidden" not in grids
 
 
 @pytest.mark.django_db
-def test_home_shows_categories_with_package_counts(client):
-    """The home page lists every category, plural title first, with its package count."""
+def test_home_shows_categories_with_package_counts_and_no_empty_one(client):
+    """Categories show with their plural title and package count; an empty one is left out."""
     storage = CategoryFactory(title="Storage", slug="storage", title_plural="Storage backends")
     CategoryFactory(title="Empty", slug="empty", title_plural="")
     PackageFactory.create_batch(2)
@@ -102,96 +106,142 @@ def test_home_shows_categories_with_package_counts(client):
         '<a href="/categories/storage/">Storage backends</a> <span class="muted">1 package</span>'
         in categories
     )
-    assert (
-        '<a href="/categories/empty/">Empty</a> <span class="muted">0 packages</span>' in categories
-    )
+    assert "Empty" not in categories
 
 
 @pytest.mark.django_db
-def test_home_shows_the_latest_packages_newest_first(client):
-    """The home page lists the eight packages added most recently, newest first."""
+def test_home_cards_show_the_newest_packages_first(client):
+    """ "New in the directory": six cards, newest first, then a link to more."""
     for number in range(10):
         PackageFactory(title=f"package-{number}", created=NOW - timedelta(days=10 - number))
 
-    latest = section(client.get("/").text, "latest-heading")
+    new = section(client.get("/").text, "new-heading")
 
-    expected = [f"package-{number}" for number in range(9, 1, -1)]
-    assert link_texts(latest) == [*expected, "More new packages →"]
+    expected = [f"package-{number}" for number in range(9, 3, -1)]
+    assert link_texts(new) == [*expected, "More new packages →"]
 
 
 @pytest.mark.django_db
-def test_home_shows_the_latest_releases_newest_first(client):
-    """The home page lists the newest releases, leaving out yanked and undated ones."""
-    alpha = PackageFactory(title="Alpha", slug="alpha")
-    bravo = PackageFactory(title="Bravo", slug="bravo")
-    ReleaseFactory(package=alpha, version="1.0", upload_time=NOW - timedelta(days=9))
-    ReleaseFactory(package=bravo, version="2.0", upload_time=NOW - timedelta(days=1))
-    ReleaseFactory(package=alpha, version="1.1", upload_time=NOW - timedelta(days=2))
-    ReleaseFactory(package=alpha, version="1.2", upload_time=NOW, yanked=True)
-    ReleaseFactory(package=bravo, version="0.1", upload_time=None)
+def test_home_cards_show_the_most_starred_and_the_recently_released(client):
+    """Stars and the latest release order their sections; a card has the facts to choose by."""
+    alpha = FetchedPackageFactory(
+        title="Alpha",
+        slug="alpha",
+        stars=50,
+        pypi_version="1.1",
+        latest_release_at=NOW - timedelta(days=2),
+        description="Stores files.",
+    )
+    FetchedPackageFactory(
+        title="Bravo",
+        slug="bravo",
+        stars=900,
+        pypi_version="2.0",
+        latest_release_at=NOW - timedelta(days=1),
+    )
+    PackageFactory(title="Unreleased", slug="unreleased", stars=None)
+    scores_recompute(package_ids=[alpha.pk])
 
-    releases = section(client.get("/").text, "releases-heading")
+    text = client.get("/").text
+    starred = section(text, "starred-heading")
+    released = section(text, "released-heading")
 
-    assert link_texts(releases) == ["Bravo 2.0", "Alpha 1.1", "Alpha 1.0"]
-    assert '<a href="/packages/p/bravo/">Bravo 2.0</a>' in releases
+    assert link_texts(starred) == ["Bravo", "Alpha", "All packages →"]
+    assert link_texts(released) == ["Bravo", "Alpha"]
+    assert '<p class="card-description">Stores files.</p>' in starred
+    assert "★ 900" in starred
+    assert "1.1, " in released
+    assert 'class="score score-' in starred  # Alpha's score, with its colour.
+    assert "not scored yet" in starred  # Bravo's, not computed.
+    assert "Django support unknown" in starred
+
+
+@pytest.mark.django_db
+def test_home_shows_the_most_liked_and_the_rising(client, time_machine):
+    """Favourites order "Most liked"; marks of the last 30 days order "Rising"."""
+    time_machine.move_to(NOW, tick=False)
+    old, fresh = (
+        PackageFactory(title="Old love", slug="old"),
+        PackageFactory(title="Fresh", slug="f"),
+    )
+    for _ in range(3):
+        Mark.objects.create(
+            user=UserFactory(),
+            package=old,
+            kind=MarkKind.FAVOURITE,
+            created=NOW - timedelta(days=90),
+        )
+    Mark.objects.create(user=UserFactory(), package=fresh, kind=MarkKind.USE, created=NOW)
+
+    text = client.get("/").text
+
+    assert link_texts(section(text, "liked-heading")) == ["Old love"]
+    assert "3 favourites" in section(text, "liked-heading")
+    assert link_texts(section(text, "rising-heading")) == ["Fresh"]
+    assert "+1 mark" in section(text, "rising-heading")
 
 
 @pytest.mark.django_db
 def test_home_says_when_there_is_nothing_yet(client):
-    """An empty site's home page says there are no grids, categories, packages or releases."""
+    """An empty site's home page says there are no grids, categories or packages."""
     text = client.get("/").text
 
     assert "No grids yet." in text
     assert "No categories yet." in text
     assert "No packages yet." in text
-    assert "No releases fetched yet." in text
 
 
 @pytest.mark.django_db
 def test_home_escapes_user_text(client):
     """Grid, category and package titles holding a script tag show as text on the home page."""
     category = CategoryFactory(title=SCRIPT, slug="scripted", title_plural=SCRIPT)
-    package = PackageFactory(title=SCRIPT, slug="scripted", category=category)
+    PackageFactory(title=SCRIPT, slug="scripted", category=category, description=SCRIPT)
     GridFactory(title=SCRIPT, slug="scripted", header=True)
-    ReleaseFactory(package=package)
 
     text = client.get("/").text
 
     assert SCRIPT not in text
-    assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 4
+    assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4
 
 
-def fill_home(*, grids: int, categories: int, packages: int, releases: int) -> None:
-    """Create header grids with packages, categories, packages and releases for the home page."""
+def fill_home(*, grids: int, categories: int, packages: int, marks: int) -> None:
+    """Create header grids with packages, categories, packages and marks for the home page."""
     category_rows = [
         CategoryFactory(title=f"Category {number}", slug=f"category-{number}")
         for number in range(categories)
     ]
     package_rows = [
-        PackageFactory(category=category_rows[number % categories]) for number in range(packages)
+        FetchedPackageFactory(
+            category=category_rows[number % categories], latest_release_at=NOW, pypi_version="1"
+        )
+        for number in range(packages)
     ]
     for number in range(grids):
         grid = GridFactory(header=True)
         for package in package_rows[number : number + 3]:
             GridPackageFactory(grid=grid, package=package)
     GridFactory(header=False)
-    for number in range(releases):
-        ReleaseFactory(package=package_rows[number % packages])
+    for number in range(marks):
+        Mark.objects.create(
+            user=UserFactory(), package=package_rows[number % packages], kind=MarkKind.FAVOURITE
+        )
+    scores_recompute(package_ids=[package.pk for package in package_rows])
 
 
 @pytest.mark.django_db
 def test_home_query_count_does_not_grow_with_data(client, django_assert_num_queries):
-    """The home page costs 5 queries (the data version first) with little and with much."""
-    fill_home(grids=1, categories=1, packages=1, releases=1)
-    with django_assert_num_queries(5):
+    """The home page costs 10 queries (the data version; liked and rising marks, their
+    packages; starred, released, new; the cards' scores; grids; categories), little or much."""
+    fill_home(grids=1, categories=1, packages=1, marks=1)
+    with django_assert_num_queries(10):
         little = client.get("/")
-    assert len(link_texts(section(little.text, "releases-heading"))) == 1
+    assert len(link_texts(section(little.text, "liked-heading"))) == 1
 
-    fill_home(grids=6, categories=12, packages=40, releases=60)
-    with django_assert_num_queries(5):
+    fill_home(grids=16, categories=12, packages=40, marks=30)
+    with django_assert_num_queries(10):
         much = client.get("/")
-    assert len(link_texts(section(much.text, "grids-heading"))) == 7 + 1
-    assert len(link_texts(section(much.text, "releases-heading"))) == 8
+    assert len(link_texts(section(much.text, "grids-heading"))) == 12 + 1
+    assert len(link_texts(section(much.text, "liked-heading"))) == 6
 
 
 @pytest.mark.django_db
