@@ -26,7 +26,8 @@ def test_a_misspelt_name_on_the_home_page_suggests_the_right_package_first(live_
 
 
 def test_slash_focuses_the_search_box_and_arrows_reach_the_suggestions(live_server, page):
-    """ "/" puts the cursor in the header box; ArrowDown moves into its suggestions."""
+    """ "/" puts the cursor in the header box, an ARIA combobox; ArrowDown makes its first
+    suggestion the active option (the cursor stays in the box), Enter opens it."""
     make_package("django-scheduler", stars=1331)
 
     page.goto(live_server.url + "/packages/")
@@ -35,6 +36,32 @@ def test_slash_focuses_the_search_box_and_arrows_reach_the_suggestions(live_serv
     assert box.evaluate("element => element === document.activeElement")
     box.press_sequentially("sched", delay=20)
     page.locator("#site-search-suggestions [data-suggestion]").first.wait_for()
+    assert box.get_attribute("role") == "combobox"
+    assert box.get_attribute("aria-expanded") == "true"
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))
+    assert listbox.get_attribute("role") == "listbox"
+
     box.press("ArrowDown")
-    focused = page.evaluate("document.activeElement.getAttribute('href')")
-    assert focused == "/packages/p/django-scheduler/"
+
+    assert box.evaluate("element => element === document.activeElement")
+    active = page.locator("#" + box.get_attribute("aria-activedescendant"))
+    assert active.get_attribute("role") == "option"
+    assert active.get_attribute("aria-selected") == "true"
+    assert active.get_attribute("href") == "/packages/p/django-scheduler/"
+    box.press("Enter")
+    page.wait_for_url("**/packages/p/django-scheduler/")
+
+
+def test_escape_closes_the_suggestions_and_says_so(live_server, page):
+    """Escape empties the list and the combobox is no longer expanded."""
+    make_package("django-scheduler", stars=1331)
+
+    page.goto(live_server.url + "/packages/")
+    box = page.locator("#site-search-box")
+    box.press_sequentially("sched", delay=20)
+    page.locator("#site-search-suggestions [data-suggestion]").first.wait_for()
+
+    box.press("Escape")
+
+    assert page.locator("#site-search-suggestions [data-suggestion]").count() == 0
+    assert box.get_attribute("aria-expanded") == "false"
