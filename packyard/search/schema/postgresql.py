@@ -151,13 +151,19 @@ def functions(quality: str) -> list[str]:
         f"DELETE FROM {NAME_TABLE} WHERE kind = 'package' "
         "AND object_id IN (SELECT id FROM old_rows); "
         "END IF; RETURN NULL; END $$",
+        # A category's row changes with every package added to it (its stored count): only a
+        # new title re-indexes its packages, and the test comes first, so a count's update
+        # never reads the category's packages.
         "CREATE OR REPLACE FUNCTION packyard_search_category_changed() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id "
+        "WHERE n.title IS DISTINCT FROM o.title "
+        "OR n.title_plural IS DISTINCT FROM o.title_plural) THEN "
         "PERFORM packyard_search_index_packages(ARRAY(SELECT p.id FROM catalog_package p "
         "JOIN new_rows n ON n.id = p.category_id JOIN old_rows o ON o.id = n.id "
         "WHERE n.title IS DISTINCT FROM o.title "
         "OR n.title_plural IS DISTINCT FROM o.title_plural)); "
-        "RETURN NULL; END $$",
+        "END IF; RETURN NULL; END $$",
         "CREATE OR REPLACE FUNCTION packyard_search_grid_changed() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN "
         "IF TG_OP = 'INSERT' THEN "
