@@ -92,13 +92,13 @@ def home_sections(*, size: int = 6) -> list[Section]:
     marked = _listed().in_bulk([*liked_counts, *rising_counts])
     liked = [marked[pk] for pk in liked_counts if pk in marked]
     rising = [marked[pk] for pk in rising_counts if pk in marked]
-    starred = list(
-        _listed().filter(stars__isnull=False).order_by(*PACKAGE_SORTS["stars"].order)[:size]
-    )
+    # Archived and deprecated packages are not offered as choices here (their pages say why).
+    live = _listed().filter(archived_at__isnull=True, deprecated_at__isnull=True)
+    starred = list(live.filter(stars__isnull=False).order_by(*PACKAGE_SORTS["stars"].order)[:size])
     released = list(
-        _listed()
-        .filter(latest_release_at__isnull=False)
-        .order_by(*PACKAGE_SORTS["last-release"].order)[:size]
+        live.filter(latest_release_at__isnull=False).order_by(*PACKAGE_SORTS["last-release"].order)[
+            :size
+        ]
     )
     new = list(_listed().order_by(*PACKAGE_SORTS["added"].order)[:size])
     groups = (liked, rising, starred, released, new)

@@ -383,3 +383,15 @@ def test_500_handler_renders_without_the_database():
 
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
+
+
+@pytest.mark.django_db
+def test_home_does_not_offer_archived_or_deprecated_packages_as_the_most_starred(client):
+    """A retired package, however starred, is not among the cards that help choose."""
+    FetchedPackageFactory(title="Retired", slug="retired", stars=9000, archived_at=NOW)
+    FetchedPackageFactory(title="Gone", slug="gone", stars=8000, deprecated_at=NOW)
+    FetchedPackageFactory(title="Alive", slug="alive", stars=10)
+
+    starred = section(client.get("/").text, "starred-heading")
+
+    assert link_texts(starred) == ["Alive", "All packages →"]
