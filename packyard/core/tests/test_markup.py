@@ -246,8 +246,14 @@ def test_ago_tag_in_a_template():
 
 
 def bars(svg):
-    """Return the data bars of a sparkline (the baseline is not a bar)."""
-    return re.findall(r'<rect x="[^"]*" y="[^"]*" width="[^"]*" height="([^"]*)"></rect>', svg)
+    """Return the heights of a sparkline's 52 bars (a week without commits: class="zero")."""
+    pattern = r'<rect(?: class="zero")? x="[^"]*" y="[^"]*" width="[^"]*" height="([^"]*)"></rect>'
+    return re.findall(pattern, svg)
+
+
+def zero_bars(svg):
+    """Return how many of a sparkline's bars are the low grey ones of weeks without commits."""
+    return svg.count('<rect class="zero"')
 
 
 def test_sparkline_of_none_says_not_fetched_yet():
@@ -279,10 +285,12 @@ def test_sparkline_label_uses_singular_for_one_commit():
 
 
 def test_sparkline_of_a_quiet_year_has_flat_bars():
-    """A year without commits draws 52 empty bars and says 0 commits."""
+    """A year without commits draws 52 low grey bars (so the chart shows its weeks) and says
+    0 commits."""
     svg = sparkline([0] * 52)
 
-    assert bars(svg) == ["0.00"] * 52
+    assert bars(svg) == ["2.00"] * 52
+    assert zero_bars(svg) == 52
     assert 'aria-label="0 commits in the last 52 weeks"' in svg
 
 
@@ -294,8 +302,8 @@ def test_sparkline_busiest_week_is_the_tallest_bar():
     heights = [float(height) for height in bars(sparkline(weeks))]
 
     assert max(heights) == heights[40]
-    assert heights[10] > 0
-    assert heights[0] == 0
+    assert heights[10] > heights[0]  # An active week stands above a quiet one.
+    assert heights[0] == 2.0
 
 
 def test_sparkline_tag_in_a_template():
