@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from packyard.scoring.dimensions import DEFAULT_WEIGHTS
+
 
 def missing_facts(reasons: dict[str, Any] | None) -> list[str]:
     """Return the facts a score's reasons could not read, in order, each once."""
     missing: list[str] = []
-    for dimension in (reasons or {}).values():
+    reasons = reasons if isinstance(reasons, dict) else {}
+    # In the dimensions' own order: PostgreSQL's jsonb keeps keys in an order of its own.
+    names = [name for name in DEFAULT_WEIGHTS if name in reasons]
+    names += sorted(name for name in reasons if name not in DEFAULT_WEIGHTS)
+    for dimension in (reasons[name] for name in names):
         if not isinstance(dimension, list):
             continue
         for reason in dimension:

@@ -132,3 +132,22 @@ def test_every_page_fits_and_has_no_serious_accessibility_violation(
         if found:
             problems[f"{name} ({path})"] = found
     assert problems == {}, f"screenshots in {shots}"
+
+
+def test_on_a_phone_a_package_table_is_a_stack_of_labelled_cards(live_server, page):
+    """At 390 px /packages/ needs no sideways scroll: each package is a card whose facts are
+    labelled (Stars, Forks…) instead of columns under a header row."""
+    directory()
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto(live_server.url + "/packages/")
+
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("element => element.scrollWidth <= element.clientWidth")
+    stars = page.locator("td[data-label='Stars']").first
+    label = stars.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Stars"'
+    assert (
+        page.locator(".package-table tr").nth(1).evaluate("row => getComputedStyle(row).display")
+        == "block"
+    )

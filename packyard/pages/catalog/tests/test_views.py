@@ -57,9 +57,9 @@ def test_package_list_shows_every_package_and_the_count(client):
     assert response.status_code == 200
     assert sorted(listed(response)) == ["Alpha", "Bravo"]
     assert "2 packages" in response.text
-    assert '<td class="num">1,234</td>' in response.text
+    assert '<td class="num" data-label="Stars">1,234</td>' in response.text
     assert "2.0" in response.text
-    assert "<td>App</td>" in response.text
+    assert '<td data-label="Category">App</td>' in response.text
 
 
 def test_package_list_text_filter_matches_title_slug_pypi_name_and_description(client):
