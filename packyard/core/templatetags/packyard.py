@@ -80,15 +80,22 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
         return format_html('<span class="muted">{}</span>', "no activity data")
     peak = max(weeks) or 1
     bar = width / len(weeks)
-    bars = []
+    bar_width = _number(max(bar - 0.6, 0.6))
+    quiet, active = [], []
     for index, count in enumerate(weeks):
         # Every week has its bar; a week without commits a low grey one, so 52 always show.
+        # One path for each kind, a rectangle a week: a tenth of the bytes of 52 <rect>s, which
+        # matters in a grid of a hundred packages.
         bar_height = 2.0 if count == 0 else max(3.0, (count / peak) * (height - 2))
-        kind = ' class="zero"' if count == 0 else ""
-        bars.append(
-            f'<rect{kind} x="{index * bar:.2f}" y="{height - bar_height:.2f}" '
-            f'width="{max(bar - 0.6, 0.6):.2f}" height="{bar_height:.2f}"></rect>'
+        (quiet if count == 0 else active).append(
+            f"M{_number(index * bar)} {_number(height - bar_height)}"
+            f"h{bar_width}v{_number(bar_height)}h-{bar_width}z"
         )
+    paths = "".join(
+        f'<path{kind} d="{"".join(rectangles)}"></path>'
+        for kind, rectangles in ((' class="zero"', quiet), ("", active))
+        if rectangles
+    )
     total = sum(weeks)
     label = f"{total} commit{'s' if total != 1 else ''} in the last 52 weeks"
     return format_html(
@@ -97,8 +104,13 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
         w=width,
         h=height,
         label=label,
-        bars=mark_safe("".join(bars)),  # noqa: S308 - numbers formatted above.
+        bars=mark_safe(paths),  # noqa: S308 - numbers formatted above.
     )
+
+
+def _number(value: float) -> str:
+    """Write a coordinate with at most two decimals and no trailing zeros ("2", "1.4")."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 @register.simple_tag(takes_context=True)

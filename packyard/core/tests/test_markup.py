@@ -245,15 +245,20 @@ def test_ago_tag_in_a_template():
 # --- sparkline ----------------------------------------------------------------------------------
 
 
+BAR = r"M([\d.]+) [\d.]+h[\d.]+v([\d.]+)h-[\d.]+z"
+
+
 def bars(svg):
-    """Return the heights of a sparkline's 52 bars (a week without commits: class="zero")."""
-    pattern = r'<rect(?: class="zero")? x="[^"]*" y="[^"]*" width="[^"]*" height="([^"]*)"></rect>'
-    return re.findall(pattern, svg)
+    """Return the heights of a sparkline's bars, left to right (each bar a rectangle of a path;
+    weeks without commits in the path of class "zero")."""
+    found = sorted((float(x), height) for x, height in re.findall(BAR, svg))
+    return [height for _, height in found]
 
 
 def zero_bars(svg):
     """Return how many of a sparkline's bars are the low grey ones of weeks without commits."""
-    return svg.count('<rect class="zero"')
+    quiet = re.search(r'<path class="zero" d="([^"]*)"', svg)
+    return len(re.findall(BAR, quiet.group(1))) if quiet else 0
 
 
 def test_sparkline_of_none_says_not_fetched_yet():
@@ -289,7 +294,7 @@ def test_sparkline_of_a_quiet_year_has_flat_bars():
     0 commits."""
     svg = sparkline([0] * 52)
 
-    assert bars(svg) == ["2.00"] * 52
+    assert bars(svg) == ["2"] * 52
     assert zero_bars(svg) == 52
     assert 'aria-label="0 commits in the last 52 weeks"' in svg
 
