@@ -50,6 +50,7 @@ from import_v4 import synthetic_dump  # noqa: E402
 KEEP = Path(tempfile.gettempdir()) / "packyard-web-bench"
 REDIS = "redis://127.0.0.1:6379/13"  # A Redis database of its own, emptied before each server.
 FEATURES, FEATURE_GRIDS = 10, 20
+ACCEPT_ENCODING = "gzip, deflate, br"  # What browsers send; bytes are counted on the wire.
 CELL_TEXTS = ["yes", "no", "+", "?", "*yes*", "`partial`: only with `USE_TZ = True`"]
 # djangopackages.org's code on the same data and server, as a share of the floor (issue 11).
 DJANGOPACKAGES = {
@@ -300,9 +301,11 @@ class Server:
 
 def wrk(url: str, *, duration: int, connections: int, header: str = "") -> dict[str, float]:
     """Load `url` with wrk; return req/s, p50 and p99 in ms, errors and bytes per answer."""
-    # As HTTP clients do: an answer's ETag covers its negotiated format, chosen by Accept.
+    # As browsers and HTTP clients do: an answer's ETag covers its negotiated format, chosen by
+    # Accept, and its encoding (every browser accepts gzip; the floor is gzipped too).
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
-    command += ["-H", "Accept: */*", *(["-H", header] if header else []), url]
+    command += ["-H", "Accept: */*", "-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
+    command += [*(["-H", header] if header else []), url]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
     def number(pattern: str) -> float:
@@ -356,7 +359,11 @@ def measure(url: str, names: list[str], *, duration: int, connections: int) -> d
             if name == "floor":
                 continue
             address = warm.base + item["url"]
-            etag = httpx.get(address, timeout=60).headers.get("ETag", "")
+            etag = httpx.get(
+                address,
+                headers={"Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING},
+                timeout=60,
+            ).headers.get("ETag", "")
             print(f"  warm  {item['url']}", flush=True)
             results[name]["warm"] = wrk(address, duration=duration, connections=connections)
             results[name]["304"] = (
@@ -425,6 +432,8 @@ def main() -> None:
     if arguments.urls:
         urls_of(arguments.urls)
         return
+    if not arguments.build_only and shutil.which("wrk") is None:
+        parser.error("wrk is not installed: `sudo apt-get install wrk` (Debian and Ubuntu)")
     folder = KEEP if arguments.keep else Path(tempfile.mkdtemp(prefix="packyard-web-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     names = arguments.only or [*DJANGOPACKAGES, "packages-last", "search", "sitemap"]

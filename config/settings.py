@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie an answer sets.
     "packyard.core.caching.PageCacheMiddleware",
+    # Inside the page cache, so an answer is compressed once, when it is built, and kept so;
+    # Django's GZipMiddleware pads each answer against BREACH (Django 4.2+).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

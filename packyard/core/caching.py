@@ -1,12 +1,14 @@
 """HTTP caching of pages and API answers, keyed by the data version.
 
 Every GET or HEAD of a page or an API answer gets an ETag made of the data version
-(`packyard.core.versions`), the code release, a time bucket, the address and the request
-headers that change the answer (htmx's, and Accept under /api/), and of the person for signed-in
-requests. A request whose If-None-Match holds that ETag is answered 304 before the view runs.
-Anonymous answers are kept in Django's cache under the same key for `PAGE_CACHE_SECONDS` and
-carry `Cache-Control: public, max-age=PAGE_MAX_AGE, stale-while-revalidate=PAGE_CACHE_SECONDS`,
-so a shared cache or CDN in front may hold them; signed-in answers are `private, no-cache`.
+(`packyard.core.versions`), the code release, a time bucket, the address, the request headers
+that change the answer (htmx's, Accept-Encoding, and Accept under /api/), and the person for
+signed-in requests. A request whose If-None-Match holds that ETag is answered 304 before the
+view runs. Anonymous answers are kept in Django's cache under the same key for
+`PAGE_CACHE_SECONDS` and carry `Cache-Control: public, max-age=PAGE_MAX_AGE,
+stale-while-revalidate=PAGE_CACHE_SECONDS`, so a shared cache or CDN in front may hold them;
+signed-in answers are `private, no-cache`. Answers are gzipped, once, when they are built, for
+the clients that accept it (GZipMiddleware sits inside this middleware).
 
 Pages show relative times ("3 hours ago") and what is supported "today", which change without a
 write: the time bucket (`PAGE_CACHE_SECONDS` long) keeps them at most that stale. An answer is
@@ -31,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache as page_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from redis.exceptions import RedisError
@@ -40,11 +43,20 @@ from packyard.core.versions import data_version
 logger = logging.getLogger(__name__)
 
 EXEMPT_ATTRIBUTE = "page_cache_exempt"
-VARY_HEADERS = ("Cookie", "HX-Request", "HX-Target", "HX-Boosted")
+VARY_HEADERS = ("Cookie", "Accept-Encoding", "HX-Request", "HX-Target", "HX-Boosted")
 KEY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_BOOSTED")
 # Kept with a cached answer; the rest (Set-Cookie above all) is never kept.
 KEPT_HEADERS = frozenset(
-    {"content-type", "content-language", "last-modified", "vary", "allow", "link", "x-robots-tag"}
+    {
+        "content-type",
+        "content-encoding",
+        "content-language",
+        "last-modified",
+        "vary",
+        "allow",
+        "link",
+        "x-robots-tag",
+    }
 )
 
 
@@ -144,6 +156,9 @@ class PageCacheMiddleware:
             str(int(time.time() // seconds)),
             request.get_full_path(),
             *(request.META.get(header, "") for header in KEY_HEADERS),
+            # Answers are gzipped for the clients that accept it (GZipMiddleware, inside this
+            # one): the two forms are two answers, each with its own ETag.
+            "gzip" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "",
             request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
             "" if anonymous or user is None else self._person(request, user.pk),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
@@ -151,6 +152,29 @@ def test_htmx_parts_are_validated_apart_from_whole_pages(client, alpha):
     assert part["ETag"] != whole["ETag"]
     assert len(part.content) < len(whole.content)
     assert "HX-Request" in part["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/packages/p/alpha/", "/api/v4/packages/"])
+def test_a_client_that_accepts_gzip_gets_the_answer_compressed_and_kept_so(
+    client, alpha, path, django_assert_num_queries
+):
+    """With Accept-Encoding: gzip the answer is gzipped, with its own ETag; the kept copy is
+    the compressed one (one query), and a client without gzip still gets plain bytes."""
+    plain = client.get(path)
+    compressed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    with django_assert_num_queries(1):
+        kept = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain_again = client.get(path)
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert compressed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert kept["Content-Encoding"] == "gzip"
+    assert gzip.decompress(kept.content) == plain.content
+    assert kept["ETag"] == compressed["ETag"]
+    assert not plain_again.has_header("Content-Encoding")
+    assert plain_again.content == plain.content
 
 
 def test_health_is_never_validated_nor_kept(client):
