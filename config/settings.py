@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "rest_framework",
+    # API v5's OpenAPI schema, and Swagger UI served from vendored files (no CDN).
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     "packyard.core",
     # After packyard.core, whose `crontask` command (kept running through a Redis outage)
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "packyard.core.security.ContentSecurityPolicyMiddleware",
     "packyard.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so API v5's kept answers and 304s allow any origin too.
+    "packyard.api.middleware.ApiCorsMiddleware",
     # Outside the session and CSRF middleware, so it sees every cookie an answer sets.
     "packyard.core.caching.PageCacheMiddleware",
     # Inside the page cache, so an answer is compressed once, when it is built, and kept so;
@@ -341,9 +346,29 @@ REST_FRAMEWORK = {
     # API v4 pages as djangopackages.org's do: ?limit= and ?offset=, 20 rows by default.
     "DEFAULT_PAGINATION_CLASS": "packyard.api.v4.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
+    # drf-spectacular describes API v5 (only v5: SPECTACULAR_SETTINGS' hook); v3 and v4 do
+    # not serve a schema, so this changes none of their answers.
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # The largest `limit` an API list answers; a larger one is capped to it, not refused.
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", default=100)
+# API v5's limit for anonymous clients, per address (DRF's "number/period"); "" turns it off.
+# Answers served from the page cache cost nothing and are not counted.
+API_V5_RATE = os.environ.get("API_V5_RATE", "120/min")
+# API v5's OpenAPI schema (https://drf-spectacular.readthedocs.io/en/latest/settings.html).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Packyard API v5",
+    "DESCRIPTION": "Read-only: packages with facts, scores and compatibility; grids; search.",
+    "VERSION": "5.0.0",
+    "OAS_VERSION": "3.1.0",
+    "PREPROCESSING_HOOKS": ["packyard.api.v5.schema.only_v5"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: the docs page fetches nothing from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Self-hosted code hosts whose repository URLs Packyard accepts, besides the public ones.
 GITLAB_URL = os.environ.get("GITLAB_URL", "https://gitlab.com").rstrip("/")

@@ -1,4 +1,7 @@
-"""The API, at djangopackages.org's paths: /api/v4/ and /api/v3/ answer, /api/v1/ is gone."""
+"""The API: /api/v5/ (Packyard's own); /api/v4/ and /api/v3/ at djangopackages.org's paths.
+
+/api/v1/ is gone.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from django.urls import include, path, re_path
 from packyard.api import views
 
 urlpatterns = [
+    path("v5/", include("packyard.api.v5.urls")),
     path("v4/", include("packyard.api.v4.urls")),
     path("v3/", include("packyard.api.v3.urls")),
     re_path(r"^v1(?:/.*)?$", views.gone, name="api-v1-gone"),

@@ -1,0 +1,133 @@
+"""API v5 grids, categories and search; its schema, docs, rate limit, CORS and caching."""
+
+import pytest
+
+from packyard.search import services as search_services
+from tests.factories import (
+    CategoryFactory,
+    ElementFactory,
+    FeatureFactory,
+    GridFactory,
+    GridPackageFactory,
+    PackageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_grid_has_its_features_packages_and_cells(client):
+    """Features in position order, packages by title, and each cell's text and HTML."""
+    grid = GridFactory(slug="forms", title="Forms")
+    feature = FeatureFactory(grid=grid, title="Widgets")
+    column = GridPackageFactory(grid=grid, package=PackageFactory(slug="crispy", title="Crispy"))
+    GridPackageFactory(grid=grid, package=PackageFactory(slug="atom", title="Atom"))
+    ElementFactory(grid_package=column, feature=feature, text="**Yes**")
+
+    record = client.get("/api/v5/grids/forms/").json()
+
+    assert record["title"] == "Forms"
+    assert [row["title"] for row in record["features"]] == ["Widgets"]
+    assert [row["slug"] for row in record["packages"]] == ["atom", "crispy"]
+    [cell] = record["cells"]
+    assert (cell["feature"], cell["package"], cell["text"]) == (feature.pk, "crispy", "**Yes**")
+    assert "<strong>Yes</strong>" in cell["html"]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_grids_and_categories_lists_take_fixed_queries(client, django_assert_num_queries, size):
+    """Data version and page: 2 queries each, for 3 or 30 rows."""
+    for number in range(size):
+        GridFactory()
+        CategoryFactory(slug=f"c{number}", title=f"C {number}")
+
+    with django_assert_num_queries(2):
+        grids = client.get("/api/v5/grids/", {"page_size": 100}).json()
+    with django_assert_num_queries(2):
+        categories = client.get("/api/v5/categories/", {"page_size": 100}).json()
+
+    assert len(grids["results"]) == size
+    assert len(categories["results"]) == size
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_a_grid_record_takes_a_fixed_number_of_queries(client, django_assert_num_queries, size):
+    """Data version, grid, features, packages, cells: 5 queries for 3 or 12 packages."""
+    grid = GridFactory(slug="forms")
+    feature = FeatureFactory(grid=grid)
+    for _ in range(size):
+        ElementFactory(grid_package=GridPackageFactory(grid=grid), feature=feature)
+
+    with django_assert_num_queries(5):
+        record = client.get("/api/v5/grids/forms/").json()
+
+    assert len(record["cells"]) == size
+
+
+def test_the_search_ranks_pages_and_counts_facets(client):
+    """Hits carry their rank across pages, the numbers behind it, and the facets."""
+    for number in range(3):
+        PackageFactory(slug=f"django-forms-{number}", title=f"Forms {number}")
+    search_services.search_index_rebuild()
+
+    first = client.get("/api/v5/search/", {"q": "forms", "page_size": 2}).json()
+    second = client.get(first["next"]).json()
+
+    assert first["count"] == 3
+    assert [hit["rank"] for hit in first["results"]] == [1, 2]
+    assert [hit["rank"] for hit in second["results"]] == [3]
+    assert second["previous"] is not None
+    assert {"text", "quality", "score", "name_match"} <= set(first["results"][0])
+    assert first["facets"]["categories"][0]["count"] == 3
+
+
+def test_a_search_without_text_is_a_400_naming_q(client):
+    """No `q`, or one too long, answers 400 keyed by "q"."""
+    assert list(client.get("/api/v5/search/").json()) == ["q"]
+    assert client.get("/api/v5/search/", {"q": "x" * 500}).status_code == 400
+
+
+def test_the_schema_is_openapi_3_1_of_v5_only(client):
+    """The schema says 3.1.0 and lists v5's addresses and nothing of v3 or v4."""
+    schema = client.get("/api/v5/schema/", {"format": "json"}).json()
+
+    assert schema["openapi"] == "3.1.0"
+    assert "/api/v5/packages/" in schema["paths"]
+    assert not [path for path in schema["paths"] if not path.startswith("/api/v5/")]
+
+
+def test_the_docs_page_uses_vendored_files_and_no_inline_script(client):
+    """Swagger UI comes from /static/ (sidecar), its start-up script from `?script`."""
+    page = client.get("/api/v5/docs/").content.decode()
+    script = client.get("/api/v5/docs/", {"script": ""})
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert "<script>" not in page
+    assert "<style>" not in page
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_anonymous_clients_are_limited_with_retry_after(client, settings):
+    """Past API_V5_RATE, a 429 with Retry-After; cached answers are not counted."""
+    settings.API_V5_RATE = "2/min"
+    settings.PAGE_CACHE_SECONDS = 0
+
+    answers = [client.get("/api/v5/categories/") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert int(answers[2]["Retry-After"]) > 0
+
+
+def test_v5_answers_allow_any_origin_even_from_the_cache(client):
+    """Access-Control-Allow-Origin: * on v5 answers, their 304s and errors; not on v4."""
+    first = client.get("/api/v5/categories/")
+    again = client.get("/api/v5/categories/")
+    not_modified = client.get("/api/v5/categories/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first["Access-Control-Allow-Origin"] == "*"
+    assert again["Access-Control-Allow-Origin"] == "*"
+    assert not_modified.status_code == 304
+    assert not_modified["Access-Control-Allow-Origin"] == "*"
+    assert client.get("/api/v5/grids/nope/")["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in client.get("/api/v4/categories/")
