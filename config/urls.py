@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("packyard.pages.compatibility.urls")),
     path("", include("packyard.pages.scoring.urls")),
     path("", include("packyard.pages.search.urls")),
+    path("", include("packyard.pages.open.urls")),
     path("accounts/", include("packyard.pages.accounts.auth_urls")),
     path("", include("packyard.pages.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -177,3 +177,13 @@ def answers_for_cycle(
         row.package_id: row
         for row in PackageCompatibility.objects.filter(package__in=package_ids, cycle=cycle)
     }
+
+
+def current_answers_of(*, package: Package, product: str, day: date) -> list[PackageCompatibility]:
+    """Return a package's answers for the cycles supported on a day, oldest first (one query)."""
+    rows = (
+        PackageCompatibility.objects.filter(package=package, cycle__product=product)
+        .select_related("cycle")
+        .order_by("cycle__major", "cycle__minor")
+    )
+    return [row for row in rows if row.cycle.is_supported_on(day)]

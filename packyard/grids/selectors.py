@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
@@ -158,4 +158,28 @@ def grid_matrix(
         features=features,
         retired_count=retired_count,
         show_retired=show_retired,
+    )
+
+
+@dataclass(frozen=True)
+class GridSummary:
+    """A grid with how many packages it compares and the most starred of them."""
+
+    grid: Grid
+    package_count: int
+    leading: list[str]
+
+
+def grid_summary(*, slug: str, leading: int = 5) -> GridSummary:
+    """Return a grid, its package count and its most starred packages' titles (2 queries)."""
+    grid = get_object_or_404(Grid.objects.annotate(package_count=Count("memberships")), slug=slug)
+    titles = (
+        Package.objects.filter(grid_memberships__grid=grid)
+        .order_by(F("stars").desc(nulls_last=True), Lower("title"))
+        .values_list("title", flat=True)[:leading]
+    )
+    return GridSummary(
+        grid=grid,
+        package_count=grid.package_count,  # type: ignore[attr-defined]
+        leading=list(titles),
     )

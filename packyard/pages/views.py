@@ -41,9 +41,22 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def robots(request: HttpRequest) -> HttpResponse:
-    """Let crawlers in, except to the admin and the API's browsable pages."""
+    """Let crawlers and agents in, except to the admin and the API's browsable pages.
+
+    No agent is named to be kept out. llms.txt (https://llmstxt.org) and the bulk dump say
+    where the facts can be read whole, without crawling page by page.
+    """
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "", f"Sitemap: {sitemap}"]
+    lines = [
+        "# For language models and agents: /llms.txt. The whole directory at once: /dump/.",
+        "User-agent: *",
+        "Allow: /llms.txt",
+        "Allow: /dump/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "",
+        f"Sitemap: {sitemap}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

@@ -14,10 +14,14 @@ from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
 from packyard.catalog.models import Package
-from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
+from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.requirements import ParsedRequirement, ParsedRequirements
-from packyard.compatibility.rules import requirement_admits
-from packyard.compatibility.selectors import answers_for_cycle, compatibility_of
+from packyard.compatibility.rules import Answer, requirement_admits
+from packyard.compatibility.selectors import (
+    answers_for_cycle,
+    compatibility_of,
+    current_answers_of,
+)
 from packyard.grids.models import GridPackage
 from packyard.grids.selectors import (
     COLUMN_SORTS,
@@ -28,6 +32,7 @@ from packyard.grids.selectors import (
 )
 from packyard.refresh.models import FetchState
 from packyard.scoring.dimensions import DEFAULT_WEIGHTS, blend
+from packyard.scoring.gaps import missing_facts
 from packyard.scoring.models import Dependency, PackageScore, PackageStatus, ScoreSnapshot
 
 SCORE_SORT = "score"
@@ -160,6 +165,38 @@ def package_insights(*, package: Package) -> Insights:
         status=PackageStatus.objects.filter(package=package).first(),
         today=timezone.now(),
     )
+
+
+@dataclass(frozen=True)
+class PackageSummary:
+    """What a badge or a card shows of a package: its score and its answers for Django."""
+
+    package: Package
+    score: PackageScore | None
+    django: list[PackageCompatibility]
+
+    @property
+    def score_value(self) -> int | None:
+        """Return the overall score, or None when there is none or it lacks facts."""
+        if self.score is None or missing_facts(self.score.reasons):
+            return None
+        return self.score.overall
+
+    @property
+    def django_supported(self) -> list[str]:
+        """Return the supported Django releases the package works with, oldest first."""
+        return [row.cycle.cycle for row in self.django if row.answer == Answer.YES]
+
+
+def package_summary(*, slug: str) -> PackageSummary:
+    """Return a package with its score and its answers for supported Django (2 queries)."""
+    package = get_object_or_404(Package.objects.select_related("scoring"), slug=slug)
+    try:
+        score: PackageScore | None = package.scoring
+    except PackageScore.DoesNotExist:
+        score = None
+    django = current_answers_of(package=package, product=Product.DJANGO, day=timezone.localdate())
+    return PackageSummary(package=package, score=score, django=django)
 
 
 @dataclass
