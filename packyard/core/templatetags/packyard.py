@@ -81,7 +81,8 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
     peak = max(weeks) or 1
     bar = width / len(weeks)
     bar_width = _number(max(bar - 0.6, 0.6))
-    quiet, active = [], []
+    quiet: list[str] = []
+    active: list[str] = []
     for index, count in enumerate(weeks):
         # Every week has its bar; a week without commits a low grey one, so 52 always show.
         # One path for each kind, a rectangle a week: a tenth of the bytes of 52 <rect>s, which
