@@ -10,9 +10,13 @@ def _fresh_cache():
     """Start each test with an empty cache, so counts and rate limits do not leak."""
     from django.core.cache import cache
 
+    from packyard.core.caching import local_answers
+
     cache.clear()
+    local_answers.clear()
     yield
     cache.clear()
+    local_answers.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -219,21 +221,73 @@ class PageCacheMiddleware:
             headers = [
                 (name, value) for name, value in response.items() if name.lower() in KEPT_HEADERS
             ]
-            try:
-                page_cache.set(
-                    validator.key,
-                    (response.status_code, headers, response.content),
-                    timeout=settings.PAGE_CACHE_SECONDS,
-                )
-            except RedisError as error:
-                logger.warning("The page cache cannot be written: %s", error)
+            _keep(validator.key, (response.status_code, headers, response.content))
 
 
-def _kept(key: str) -> Any:
+Kept = tuple[int, list[tuple[str, str]], bytes]
+
+
+class LocalAnswers:
+    """The answers a process read or wrote last, by key, in its own memory (least recently
+    used first out, bounded in bytes): in front of a shared cache, the pages most read are
+    served without a round trip. Never stale: a key names the data version and time bucket."""
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[str, Kept] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Kept | None:
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: Kept, *, limit: int) -> None:
+        size = len(answer[2])
+        if size > limit // 4:  # One very large answer would push out many small ones.
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self._bytes += size
+            while self._bytes > limit:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= len(dropped[2])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+            self._bytes = 0
+
+
+local_answers = LocalAnswers()
+
+
+def _kept(key: str) -> Kept | None:
     """Return the answer kept under `key`, or None; a cache that is down is a miss (the page
     is built), not an error: the site goes on without Redis, only slower."""
+    limit = settings.PAGE_CACHE_LOCAL_BYTES
+    answer: Kept | None = local_answers.get(key) if limit > 0 else None
+    if answer is not None:
+        return answer
     try:
-        return page_cache.get(key)
+        answer = page_cache.get(key)
     except RedisError as error:
         logger.warning("The page cache cannot be read: %s", error)
         return None
+    if answer is not None and limit > 0:
+        local_answers.put(key, answer, limit=limit)
+    return answer
+
+
+def _keep(key: str, answer: Kept) -> None:
+    """Keep an answer in the shared cache (and this process's memory)."""
+    if settings.PAGE_CACHE_LOCAL_BYTES > 0:
+        local_answers.put(key, answer, limit=settings.PAGE_CACHE_LOCAL_BYTES)
+    try:
+        page_cache.set(key, answer, timeout=settings.PAGE_CACHE_SECONDS)
+    except RedisError as error:
+        logger.warning("The page cache cannot be written: %s", error)

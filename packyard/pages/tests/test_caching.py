@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from packyard.catalog.models import Package
+from packyard.core.caching import LocalAnswers
 from packyard.core.versions import data_version, triggers_missing
 from tests.factories import (
     FetchedPackageFactory,
@@ -271,6 +272,49 @@ def test_two_processes_share_the_cache_and_see_each_others_writes(
     fresh = client.get("/packages/p/alpha/", HTTP_HOST="localhost")
     assert fresh["ETag"] != etag
     assert b"Second words." in fresh.content
+
+
+@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+def test_a_process_keeps_the_answers_it_reads_most_in_its_own_memory(
+    client, alpha, settings, django_assert_num_queries
+):
+    """In front of Redis, a kept answer is also held in the process: served again without
+    Redis (emptied here), and never stale: a write moves the key on."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/8",
+        }
+    }
+    settings.PAGE_CACHE_LOCAL_BYTES = 1024 * 1024
+    cache.clear()
+    first = client.get("/packages/p/alpha/")
+    cache.clear()  # Redis forgets; this process still holds the answer.
+    with django_assert_num_queries(1):
+        second = client.get("/packages/p/alpha/")
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+    Package.objects.filter(pk=alpha.pk).update(description="Now with wings.")
+    after = client.get("/packages/p/alpha/")
+    assert after["ETag"] != first["ETag"]
+    assert b"Now with wings." in after.content
+    cache.clear()
+
+
+def test_the_memory_a_process_keeps_answers_in_is_bounded():
+    """The least recently read answers leave first once the bytes pass the limit, and an
+    answer bigger than a quarter of it is not held at all."""
+    answers = LocalAnswers()
+    for name in "abcde":
+        answers.put(name, (200, [], b"x" * 200), limit=1000)
+    assert answers.get("a") is not None  # Read again: now the most recent.
+    answers.put("f", (200, [], b"x" * 200), limit=1000)
+    answers.put("huge", (200, [], b"x" * 300), limit=1000)
+
+    assert answers.get("b") is None
+    assert all(answers.get(name) is not None for name in "acdef")
+    assert answers.get("huge") is None
 
 
 def test_a_page_holding_a_csrf_token_is_built_for_each_reader(client, alpha):
