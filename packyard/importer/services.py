@@ -25,6 +25,7 @@ from packyard.core.repositories import RepositoryHost, repository_identity
 from packyard.grids.models import Grid, GridPackage
 from packyard.importer.models import ImportRun, RecordKind, UpstreamRecord
 from packyard.importer.records import (
+    PackageRecord,
     RecordError,
     parse_category,
     parse_grid,
@@ -208,13 +209,42 @@ def grid_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     return "created" if created else ("updated" if changed else "unchanged")
 
 
-@transaction.atomic
-def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
-    """Create or update the package a v4 record describes, with its grid memberships.
+def package_values(record: PackageRecord, *, category_id: int) -> dict[str, Any]:
+    """Return the fields of a package row as a v4 record gives them (its PyPI name unchecked).
 
     Facts a host never gave (an address that is not a supported code host, or an empty
-    52-week list) are stored as "not fetched" rather than as zeros.
+    52-week list) are "not fetched" (None) rather than zeros.
     """
+    host, key = (
+        repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
+    )
+    fetched = host != RepositoryHost.OTHER and bool(record.commits_over_52)
+    return {
+        "title": record.title,
+        "slug": record.slug,
+        "category_id": category_id,
+        "repo_url": record.repo_url,
+        "repo_host": host,
+        "repo_key": key,
+        "pypi_url": record.pypi_url,
+        "pypi_name": pypi_name_from_url(record.pypi_url),
+        "pypi_version": record.pypi_version,
+        "documentation_url": record.documentation_url,
+        "description": record.repo_description,
+        "stars": record.repo_watchers if fetched or record.repo_watchers else None,
+        "forks": record.repo_forks if fetched or record.repo_forks else None,
+        "contributors": list(record.participants) if fetched or record.participants else None,
+        "commits_over_52": list(record.commits_over_52) if record.commits_over_52 else None,
+        "last_commit_at": record.last_updated,
+        "last_fetched_at": record.last_fetched,
+        "created": record.created,
+        "modified": record.modified,
+    }
+
+
+@transaction.atomic
+def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
+    """Create or update the package a v4 record describes, with its grid memberships."""
     record = parse_package(data)
     digest = record_digest(data)
     kind = RecordKind.PACKAGE
@@ -231,42 +261,17 @@ def package_import(*, source: str, data: Mapping[str, Any]) -> Outcome:
     if category_id is None:
         raise RecordError("category", f"category {record.category_id} has not been imported")
     package, created = _local(Package, upstream, upstream_id=record.id, slug=record.slug)
-    host, key = (
-        repository_identity(record.repo_url) if record.repo_url else (RepositoryHost.OTHER, None)
-    )
-    if key:
-        holder = Package.objects.filter(repo_key=key).exclude(pk=package.pk).first()
+    values = package_values(record, category_id=category_id)
+    if values["repo_key"]:
+        holder = Package.objects.filter(repo_key=values["repo_key"]).exclude(pk=package.pk).first()
         if holder is not None:
             raise RecordError(
                 "repo_url", f"{record.repo_url} is already the repository of {holder.slug!r}"
             )
-    pypi_name = pypi_name_from_url(record.pypi_url)
-    if len(pypi_name) > PYPI_NAME_MAX_LENGTH:
+    if len(values["pypi_name"]) > PYPI_NAME_MAX_LENGTH:
         raise RecordError(
             "pypi_url", f"the PyPI name is longer than {PYPI_NAME_MAX_LENGTH} characters"
         )
-    fetched = host != RepositoryHost.OTHER and bool(record.commits_over_52)
-    values: dict[str, Any] = {
-        "title": record.title,
-        "slug": record.slug,
-        "category_id": category_id,
-        "repo_url": record.repo_url,
-        "repo_host": host,
-        "repo_key": key,
-        "pypi_url": record.pypi_url,
-        "pypi_name": pypi_name,
-        "pypi_version": record.pypi_version,
-        "documentation_url": record.documentation_url,
-        "description": record.repo_description,
-        "stars": record.repo_watchers if fetched or record.repo_watchers else None,
-        "forks": record.repo_forks if fetched or record.repo_forks else None,
-        "contributors": list(record.participants) if fetched or record.participants else None,
-        "commits_over_52": list(record.commits_over_52) if record.commits_over_52 else None,
-        "last_commit_at": record.last_updated,
-        "last_fetched_at": record.last_fetched,
-        "created": record.created,
-        "modified": record.modified,
-    }
     if not created:
         values = _keep_local(package, values, record=record, upstream=upstream)
     changed = _assign(package, values)

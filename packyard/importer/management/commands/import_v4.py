@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from packyard.core.http import build_client
+from packyard.importer.batches import BATCH_SIZE, packages_import
 from packyard.importer.dumps import KIND_ORDER, DumpError, read_dump
 from packyard.importer.models import RecordKind
 from packyard.importer.services import (
@@ -124,10 +125,34 @@ class Command(BaseCommand):
         total = sum(len(items) for items in records.values())
         with self.progress(total=total) as bar:
             for kind in KIND_ORDER:
-                for place, data in records[kind]:
-                    record_import(source=source, kind=kind, place=place, data=data, summary=summary)
-                    self.advance(bar, summary)
+                items = records[kind]
+                for first in range(0, len(items), BATCH_SIZE):
+                    self.import_items(
+                        items[first : first + BATCH_SIZE],
+                        kind=kind,
+                        source=source,
+                        summary=summary,
+                        bar=bar,
+                    )
         return ""
+
+    def import_items(
+        self,
+        items: list[tuple[str, Any]],
+        *,
+        kind: RecordKind,
+        source: str,
+        summary: ImportSummary,
+        bar: tqdm[Any],
+    ) -> None:
+        """Import records of one kind in their order: packages in a batch, others one by one."""
+        if kind == RecordKind.PACKAGE:
+            packages_import(source=source, items=items, summary=summary)
+            self.advance(bar, summary, len(items))
+            return
+        for place, data in items:
+            record_import(source=source, kind=kind, place=place, data=data, summary=summary)
+            self.advance(bar, summary)
 
     def import_api(
         self,
@@ -174,10 +199,11 @@ class Command(BaseCommand):
             if number == 0:
                 bar.total = (bar.total or 0) + max(page.count - page.offset, 0)
                 bar.refresh()
-            for index, data in enumerate(page.results, start=page.offset + 1):
-                place = f"{page.url} (record {index})"
-                record_import(source=source, kind=kind, place=place, data=data, summary=summary)
-                self.advance(bar, summary)
+            items = [
+                (f"{page.url} (record {index})", data)
+                for index, data in enumerate(page.results, start=page.offset + 1)
+            ]
+            self.import_items(items, kind=kind, source=source, summary=summary, bar=bar)
             import_run_advance(source=source, kind=kind, next_url=page.next_url)
 
     def progress(self, *, total: int | None) -> tqdm[Any]:
@@ -186,8 +212,8 @@ class Command(BaseCommand):
         bar.set_postfix(errors=0, refresh=False)
         return bar
 
-    def advance(self, bar: tqdm[Any], summary: ImportSummary) -> None:
-        bar.update()
+    def advance(self, bar: tqdm[Any], summary: ImportSummary, records: int = 1) -> None:
+        bar.update(records)
         bar.set_postfix(errors=len(summary.failures), refresh=False)
 
     def report(self, *, source: str, summary: ImportSummary, stopped: str, started: float) -> None:
