@@ -1,0 +1,50 @@
+"""The geometry of the statistics page's charts."""
+
+from __future__ import annotations
+
+import itertools
+
+from packyard.pages.open import charts
+
+
+def test_a_long_run_of_months_names_only_the_columns_whose_labels_fit():
+    """Sixty months: every column drawn, labels spaced so they do not overlap, the last named."""
+    months = [(f"{2020 + n // 12}-{n % 12 + 1:02}", n) for n in range(60)]
+
+    chart = charts.column_chart(
+        slug="added", title="Added", description="", items=months, headers=("Month", "Added")
+    )
+
+    assert len(chart.marks) == 60
+    labels = [text for text in chart.texts if text.anchor == "middle"]
+    assert labels[-1].text == "2024-12"
+    assert 2 <= len(labels) < 60
+    room = len("2024-12") * charts.CHARACTER_WIDTH
+    gaps = [right.x - left.x for left, right in itertools.pairwise(labels)]
+    assert min(gaps) >= room
+    assert all(mark.x + mark.width <= charts.WIDTH - charts.RIGHT + 0.1 for mark in chart.marks)
+
+
+def test_a_line_puts_a_share_of_one_at_the_top_and_nothing_at_the_bottom():
+    chart = charts.line_chart(
+        slug="s",
+        title="S",
+        description="",
+        points=[("1.0", 0.0, "none"), ("2.0", 1.0, "all"), ("3.0", 0.5, "half")],
+        headers=("Release",),
+        rows=[],
+    )
+
+    ys = [mark.y for mark in chart.marks]
+    assert ys == [charts.TOP + charts.PLOT_HEIGHT, charts.TOP, charts.TOP + charts.PLOT_HEIGHT / 2]
+    assert chart.path.startswith("M")
+    assert chart.path.count("L") == 2
+
+
+def test_bars_of_nothing_but_zeros_are_drawn_empty_without_failing():
+    chart = charts.bar_chart(
+        slug="z", title="Z", description="", items=[("a", 0), ("b", 0)], whole=0
+    )
+
+    assert [mark.width for mark in chart.marks] == [0.0, 0.0]
+    assert chart.rows == [("a", "0", "0%"), ("b", "0", "0%")]
