@@ -16,7 +16,6 @@ WIDTH = 400
 ROW_HEIGHT = 46
 BAR_HEIGHT = 18
 LABEL_GAP = 4
-VALUE_ROOM = 64
 # Columns and lines: room for the axis labels below and the scale on the left.
 PLOT_HEIGHT = 160
 TOP = 16
@@ -97,14 +96,18 @@ def bar_chart(
     With `whole`, each count is also given as a share of it.
     """
     largest = max((count for _, count in items), default=0)
-    room = WIDTH - VALUE_ROOM
+    values = [
+        f"{count:,}" if whole is None else f"{count:,} ({_percent(count, whole)})"
+        for _, count in items
+    ]
+    # The longest bar leaves room on its right for the longest value.
+    room = WIDTH - max((len(value) for value in values), default=0) * CHARACTER_WIDTH - LABEL_GAP
     marks: list[Mark] = []
     texts: list[Text] = []
     rows: list[tuple[str, ...]] = []
-    for index, (name, count) in enumerate(items):
+    for index, ((name, count), value) in enumerate(zip(items, values, strict=True)):
         top = index * ROW_HEIGHT
         length = room * count / largest if largest else 0.0
-        value = f"{count:,}" if whole is None else f"{count:,} ({_percent(count, whole)})"
         bar_top = top + ROW_HEIGHT - BAR_HEIGHT - LABEL_GAP * 2
         marks.append(Mark(f"{name}: {value}", 0.0, bar_top, round(length, 1), BAR_HEIGHT))
         texts.append(Text(0.0, bar_top - LABEL_GAP, name))

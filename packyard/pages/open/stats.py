@@ -19,6 +19,12 @@ from packyard.refresh import statistics as refresh
 from packyard.refresh.models import FetchStatus
 
 PRODUCT_NAMES = {"django": "Django", "python": "Python"}
+# Short enough for a table on a phone.
+FAILURE_HEADERS = {
+    FetchStatus.FAILING: "Failed",
+    FetchStatus.RATE_LIMITED: "Rate limited",
+    FetchStatus.MISSING: "Missing",
+}
 
 
 @dataclass(frozen=True)
@@ -92,16 +98,15 @@ def _failures_chart(hosts: list[refresh.HostFailures]) -> Chart:
         items=[(host.label, host.total) for host in hosts],
         headers=("Host", "Failures"),
     )
-    labels = [FetchStatus(status).label for status in refresh.FAILURES]
     rows = [
         (
             host.label,
-            *(f"{host.counts.get(status, 0):,}" for status in refresh.FAILURES),
+            *(f"{host.counts.get(status, 0):,}" for status in FAILURE_HEADERS),
             f"{host.total:,}",
         )
         for host in hosts
     ]
-    headers = ("Host", *(label.capitalize() for label in labels), "In all")
+    headers = ("Host", *FAILURE_HEADERS.values(), "In all")
     return replace(chart, headers=headers, rows=rows)
 
 

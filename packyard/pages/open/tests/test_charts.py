@@ -48,3 +48,14 @@ def test_bars_of_nothing_but_zeros_are_drawn_empty_without_failing():
 
     assert [mark.width for mark in chart.marks] == [0.0, 0.0]
     assert chart.rows == [("a", "0", "0%"), ("b", "0", "0%")]
+
+
+def test_the_longest_bar_leaves_room_for_a_long_value_inside_the_drawing():
+    """ "123,456 (100%)" is written after the longest bar, within the viewBox."""
+    chart = charts.bar_chart(
+        slug="big", title="Big", description="", items=[("a", 123_456), ("b", 3)], whole=123_456
+    )
+
+    value = next(text for text in chart.texts if text.text == "123,456 (100%)")
+    assert value.x + len(value.text) * charts.CHARACTER_WIDTH <= charts.WIDTH
+    assert chart.marks[0].width > charts.WIDTH / 2
