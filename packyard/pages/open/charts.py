@@ -23,6 +23,9 @@ BOTTOM = 28
 LEFT = 40
 RIGHT = 12
 POINT_RADIUS = 4
+# Lines of a chart with several: solid, dashed, dotted, dash-dotted; a legend row for each.
+DASHES = ("", "8 4", "2 3", "8 3 2 3")
+LEGEND_ROW = 22
 # Text is drawn 15 units high (site.css); a character is about 9 units wide.
 CHARACTER_WIDTH = 9
 
@@ -36,6 +39,10 @@ class Mark:
     y: float
     width: float = 0.0
     height: float = 0.0
+
+    @property
+    def radius(self) -> float:
+        return self.width / 2
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,14 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line through points (an SVG path), solid or dashed ("6 4": 6 drawn, 4 blank)."""
+
+    path: str
+    dash: str = ""
+
+
+@dataclass(frozen=True)
 class Chart:
     """An SVG chart: its name, its shapes, and its numbers as a table."""
 
@@ -70,7 +85,7 @@ class Chart:
     marks: list[Mark] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
-    path: str = ""
+    lines: list[Line] = field(default_factory=list)
     width: int = WIDTH
 
     @property
@@ -195,40 +210,62 @@ def column_chart(
     )
 
 
+@dataclass(frozen=True)
+class Series:
+    """One line of a line chart: its name and, left to right, each point's share (0 to 1)
+    and label."""
+
+    name: str
+    points: Sequence[tuple[float, str]]
+
+
 def line_chart(
     *,
     slug: str,
     title: str,
     description: str,
-    points: Sequence[tuple[str, float, str]],
+    names: Sequence[str],
+    series: Sequence[Series],
     headers: tuple[str, ...],
     rows: list[tuple[str, ...]],
 ) -> Chart:
-    """Draw a line through shares (0 to 1), one point per item, left to right.
+    """Draw a line through shares (0 to 1) for each series, one point per name, left to right.
 
-    Each point is (name under the axis, share, what the point's label says).
+    With more than one series, each line has its own dash pattern (so they differ without
+    colour) and a legend under the axis names it.
     """
-    span = (WIDTH - LEFT - RIGHT) / max(len(points), 1)
+    span = (WIDTH - LEFT - RIGHT) / max(len(names), 1)
+    centres = [round(LEFT + index * span + span / 2, 1) for index in range(len(names))]
     rules, texts = _plot_rules("100%")
-    marks, centres = [], []
-    for index, (_, share, label) in enumerate(points):
-        x = round(LEFT + index * span + span / 2, 1)
-        y = round(TOP + PLOT_HEIGHT * (1 - share), 1)
-        marks.append(Mark(label, x, y, POINT_RADIUS * 2, POINT_RADIUS * 2))
-        centres.append(x)
-    path = " ".join(
-        f"{'M' if i == 0 else 'L'}{mark.x:.1f},{mark.y:.1f}" for i, mark in enumerate(marks)
-    )
+    marks: list[Mark] = []
+    lines: list[Line] = []
+    legend_top = TOP + PLOT_HEIGHT + BOTTOM
+    for number, line in enumerate(series):
+        points = [
+            Mark(label, x, round(TOP + PLOT_HEIGHT * (1 - share), 1), POINT_RADIUS * 2)
+            for x, (share, label) in zip(centres, line.points, strict=False)
+        ]
+        marks += points
+        dash = DASHES[number % len(DASHES)] if len(series) > 1 else ""
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{mark.x:.1f},{mark.y:.1f}" for i, mark in enumerate(points)
+        )
+        lines.append(Line(path=path, dash=dash))
+        if len(series) > 1:
+            y = legend_top + number * LEGEND_ROW + LEGEND_ROW / 2
+            lines.append(Line(path=f"M{LEFT:.1f},{y:.1f} L{LEFT + 32:.1f},{y:.1f}", dash=dash))
+            texts.append(Text(LEFT + 32 + LABEL_GAP * 2, y + 5, line.name))
+    legend = len(series) * LEGEND_ROW if len(series) > 1 else 0
     return Chart(
         slug=slug,
         title=title,
         description=description,
         kind="line",
-        height=TOP + PLOT_HEIGHT + BOTTOM,
+        height=legend_top + legend,
         headers=headers,
         rows=rows,
         marks=marks,
-        texts=texts + _axis_labels([name for name, _, _ in points], centres),
+        texts=texts + _axis_labels(names, centres),
         rules=rules,
-        path=path,
+        lines=lines,
     )

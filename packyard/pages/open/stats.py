@@ -14,7 +14,7 @@ from packyard.accounts.selectors import people_count
 from packyard.catalog import statistics as catalog
 from packyard.compatibility import statistics as compatibility
 from packyard.grids.selectors import grids_count
-from packyard.pages.open.charts import Chart, bar_chart, column_chart, line_chart
+from packyard.pages.open.charts import Chart, Series, bar_chart, column_chart, line_chart
 from packyard.refresh import statistics as refresh
 from packyard.refresh.models import FetchStatus
 
@@ -45,13 +45,18 @@ def _support_chart(product: str, shares: list[compatibility.CycleShare]) -> Char
             f"{name} releases, oldest first, and the share of every package in the directory "
             "whose latest release says it works with each."
         ),
-        points=[
-            (
-                share.cycle.cycle,
-                share.share,
-                f"{name} {share.cycle.cycle}: {share.percent}% ({share.yes:,} packages)",
+        names=[share.cycle.cycle for share in shares],
+        series=[
+            Series(
+                name=name,
+                points=[
+                    (
+                        share.share,
+                        f"{name} {share.cycle.cycle}: {share.percent}% ({share.yes:,} packages)",
+                    )
+                    for share in shares
+                ],
             )
-            for share in shares
         ],
         headers=(f"{name} release", "Released", "Works", "Does not", "Unknown", "Share"),
         rows=[

@@ -30,15 +30,15 @@ def test_a_line_puts_a_share_of_one_at_the_top_and_nothing_at_the_bottom():
         slug="s",
         title="S",
         description="",
-        points=[("1.0", 0.0, "none"), ("2.0", 1.0, "all"), ("3.0", 0.5, "half")],
+        names=["1.0", "2.0", "3.0"],
+        series=[charts.Series("S", [(0.0, "none"), (1.0, "all"), (0.5, "half")])],
         headers=("Release",),
         rows=[],
     )
 
     ys = [mark.y for mark in chart.marks]
     assert ys == [charts.TOP + charts.PLOT_HEIGHT, charts.TOP, charts.TOP + charts.PLOT_HEIGHT / 2]
-    assert chart.path.startswith("M")
-    assert chart.path.count("L") == 2
+    assert [line.path for line in chart.lines] == ["M98.0,176.0 L214.0,16.0 L330.0,96.0"]
 
 
 def test_bars_of_nothing_but_zeros_are_drawn_empty_without_failing():
