@@ -77,17 +77,24 @@ def packages_added_by_month() -> list[MonthCount]:
         .annotate(count=Count("pk"))
         .order_by("month")
     )
-    found = {_as_date(row["month"]): row["count"] for row in rows}
+    found = {month_of(row["month"]): row["count"] for row in rows}
     if not found:
         return []
+    return [
+        MonthCount(month, found.get(month, 0)) for month in months_between(min(found), max(found))
+    ]
+
+
+def month_of(moment: date) -> date:
+    """Return the first day of a date's (or an aware datetime's) calendar month."""
+    return date(moment.year, moment.month, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Return the first day of every month from `first`'s to `last`'s, both included."""
     months = []
-    month, last = min(found), max(found)
+    month, last = month_of(first), month_of(last)
     while month <= last:
-        months.append(MonthCount(month, found.get(month, 0)))
+        months.append(month)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return months
-
-
-def _as_date(value: date) -> date:
-    # TruncMonth of a DateTimeField gives an aware datetime; the chart counts calendar months.
-    return date(value.year, value.month, 1)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 
+from packyard.catalog.statistics import month_of
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer
 
@@ -55,3 +59,23 @@ def support_by_cycle(*, packages: int) -> dict[str, list[CycleShare]]:
             )
         )
     return shares
+
+
+def works_recorded_by_month(*, cycles: Sequence[ReleaseCycle]) -> dict[int, dict[date, int]]:
+    """Count each cycle's current "works" answers by the month they were recorded (one query).
+
+    An answer's time is when it last changed: an answer that went from "unknown" to "yes"
+    counts in the month of the "yes". Returns {cycle id: {first day of the month: count}}.
+    """
+    rows = (
+        PackageCompatibility.objects.filter(cycle__in=[cycle.pk for cycle in cycles])
+        .filter(answer=Answer.YES)
+        .annotate(month=TruncMonth("computed_at"))
+        .values("cycle_id", "month")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[date, int]] = {cycle.pk: {} for cycle in cycles}
+    for row in rows:
+        counts[row["cycle_id"]][month_of(row["month"])] = row["count"]
+    return counts

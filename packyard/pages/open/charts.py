@@ -20,7 +20,7 @@ LABEL_GAP = 4
 PLOT_HEIGHT = 160
 TOP = 16
 BOTTOM = 28
-LEFT = 40
+LEFT = 48
 RIGHT = 12
 POINT_RADIUS = 4
 # Lines of a chart with several: solid, dashed, dotted, dash-dotted; a legend row for each.
@@ -143,7 +143,7 @@ def bar_chart(
     )
 
 
-def _plot_rules(top_label: str) -> tuple[list[Rule], list[Text]]:
+def _plot_rules(top_label: str, bottom_label: str = "0") -> tuple[list[Rule], list[Text]]:
     bottom = TOP + PLOT_HEIGHT
     rules = [
         Rule(LEFT, bottom, WIDTH - RIGHT, bottom),
@@ -152,7 +152,7 @@ def _plot_rules(top_label: str) -> tuple[list[Rule], list[Text]]:
     ]
     texts = [
         Text(LEFT - LABEL_GAP, TOP + 4, top_label, "end"),
-        Text(LEFT - LABEL_GAP, bottom, "0", "end"),
+        Text(LEFT - LABEL_GAP, bottom, bottom_label, "end"),
     ]
     return rules, texts
 
@@ -236,7 +236,7 @@ def line_chart(
     """
     span = (WIDTH - LEFT - RIGHT) / max(len(names), 1)
     centres = [round(LEFT + index * span + span / 2, 1) for index in range(len(names))]
-    rules, texts = _plot_rules("100%")
+    rules, texts = _plot_rules("100%", "0%")
     marks: list[Mark] = []
     lines: list[Line] = []
     legend_top = TOP + PLOT_HEIGHT + BOTTOM

@@ -2,13 +2,15 @@
 
 Packages, grids and people; packages by category, code host, status and month added; the
 share of packages working with each Django and Python release; and how fresh the facts are.
-Ten queries, whatever the number of packages.
+Eleven queries, whatever the number of packages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+
+from django.utils import timezone
 
 from packyard.accounts.selectors import people_count
 from packyard.catalog import statistics as catalog
@@ -36,6 +38,10 @@ class Statistics:
     charts: list[Chart]
 
 
+def _packages(count: int) -> str:
+    return f"{count:,} package" if count == 1 else f"{count:,} packages"
+
+
 def _support_chart(product: str, shares: list[compatibility.CycleShare]) -> Chart:
     name = PRODUCT_NAMES[product]
     return line_chart(
@@ -52,7 +58,7 @@ def _support_chart(product: str, shares: list[compatibility.CycleShare]) -> Char
                 points=[
                     (
                         share.share,
-                        f"{name} {share.cycle.cycle}: {share.percent}% ({share.yes:,} packages)",
+                        f"{name} {share.cycle.cycle}: {share.percent}% ({_packages(share.yes)})",
                     )
                     for share in shares
                 ],
@@ -69,6 +75,55 @@ def _support_chart(product: str, shares: list[compatibility.CycleShare]) -> Char
                 f"{share.percent}%",
             )
             for share in shares
+        ],
+    )
+
+
+def _recorded_chart(
+    support: list[compatibility.CycleShare], *, packages: int, today: date
+) -> Chart:
+    """Draw, for each Django release supported today, the share of packages whose "works"
+    answer had been recorded by the end of each month."""
+    cycles = [share.cycle for share in support if share.cycle.is_supported_on(today)]
+    recorded = compatibility.works_recorded_by_month(cycles=cycles)
+    firsts = [min(months) for months in recorded.values() if months]
+    months = catalog.months_between(min(firsts), today) if firsts else []
+    running: dict[int, list[int]] = {}
+    for cycle in cycles:
+        total = 0
+        running[cycle.pk] = []
+        for month in months:
+            total += recorded[cycle.pk].get(month, 0)
+            running[cycle.pk].append(total)
+    names = [month.strftime("%Y-%m") for month in months]
+    return line_chart(
+        slug="recorded",
+        title="Packages working with each supported Django release, month by month",
+        description=(
+            "For each Django release supported today: the share of every package whose current "
+            "answer is that it works, counted at the end of each month since the first was "
+            "recorded. An answer counts from the month it last changed; past answers that "
+            "changed since are not kept."
+        ),
+        names=names,
+        series=[
+            Series(
+                name=f"Django {cycle.cycle}",
+                points=[
+                    (
+                        count / packages if packages else 0.0,
+                        f"Django {cycle.cycle}, {name}: {_packages(count)}",
+                    )
+                    for name, count in zip(names, running[cycle.pk], strict=True)
+                ],
+            )
+            for cycle in cycles
+            if months
+        ],
+        headers=("Month", *(f"Django {cycle.cycle}" for cycle in cycles)),
+        rows=[
+            (name, *(f"{running[cycle.pk][index]:,}" for cycle in cycles))
+            for index, name in enumerate(names)
         ],
     )
 
@@ -150,6 +205,9 @@ def site_statistics(*, now: datetime, interval_hours: float) -> Statistics:
     ]
     support = compatibility.support_by_cycle(packages=packages)
     charts += [_support_chart(product, shares) for product, shares in support.items()]
+    charts.append(
+        _recorded_chart(support["django"], packages=packages, today=timezone.localdate(now))
+    )
     charts.append(
         column_chart(
             slug="added",

@@ -38,7 +38,11 @@ def test_a_line_puts_a_share_of_one_at_the_top_and_nothing_at_the_bottom():
 
     ys = [mark.y for mark in chart.marks]
     assert ys == [charts.TOP + charts.PLOT_HEIGHT, charts.TOP, charts.TOP + charts.PLOT_HEIGHT / 2]
-    assert [line.path for line in chart.lines] == ["M98.0,176.0 L214.0,16.0 L330.0,96.0"]
+    (line,) = chart.lines
+    assert line.path == " ".join(
+        f"{'L' if index else 'M'}{mark.x:.1f},{mark.y:.1f}"
+        for index, mark in enumerate(chart.marks)
+    )
 
 
 def test_bars_of_nothing_but_zeros_are_drawn_empty_without_failing():

@@ -30,6 +30,13 @@ def answer(package, product: str, cycle: str, value: str) -> None:
     )
 
 
+def two_months_ago() -> datetime:
+    """Return a moment in the month before last (45 days before the 1st of this month)."""
+    first = timezone.localdate().replace(day=1)
+    day = first - timedelta(days=45)
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
 def directory(extra: int = 0) -> list[Package]:
     """Five packages in two categories, on two hosts, each status, added over three months;
     `extra` more plain packages on GitHub in the first category."""
@@ -57,6 +64,8 @@ def directory(extra: int = 0) -> list[Package]:
     for package in packages[:3]:
         answer(package, "django", "5.2", "yes")
     answer(packages[3], "django", "5.2", "no")
+    # Package 0 was known to work with 5.2 two months before the others.
+    PackageCompatibility.objects.filter(package=packages[0]).update(computed_at=two_months_ago())
     answer(packages[0], "python", "3.13", "yes")
     # Facts: package 0 fresh on both sources; 1 stale; 2 failing on GitHub; 4 rate limited
     # on PyPI; 3 missing; the extras never fetched.
@@ -100,6 +109,12 @@ def table(text: str, slug: str) -> list[list[str]]:
         re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)
         for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.DOTALL)
     ]
+
+
+def table_headers(text: str, slug: str) -> list[str]:
+    figure = re.search(rf'<figure [^>]*id="chart-{slug}".*?</figure>', text, re.DOTALL)
+    assert figure, slug
+    return re.findall(r"<th scope=\"col\"[^>]*>([^<]*)</th>", figure.group(0))
 
 
 def test_statistics_show_the_totals_of_packages_grids_and_people(client):
@@ -167,10 +182,35 @@ def test_support_charts_have_a_point_per_release_with_the_share_that_works(clien
     assert "Django 5.2: 60% (3 packages)" in django
     python = marks(chart(text, "support-python"))
     assert len(python) == ReleaseCycle.objects.filter(product="python").count()
-    assert "Python 3.13: 20% (1 packages)" in python
+    assert "Python 3.13: 20% (1 package)" in python
     row = next(row for row in table(text, "support-django") if row[0] == "5.2")
     assert row == ["5.2", "2025-04", "3", "1", "0", "60%"]
     assert re.search(r'<path class="line" d="M[\d.,]+( L[\d.,]+)+"', chart(text, "support-django"))
+
+
+def test_support_recorded_month_by_month_adds_up_to_the_answers_now(client):
+    """Django 5.2: one package working two months ago, three this month; each supported
+    release is a line with a point a month, and the table says the same."""
+    directory()
+    today = timezone.localdate()
+    supported = ReleaseCycle.objects.supported_on(today).filter(product="django").count()
+    first = today.replace(day=1)
+    months = [day.strftime("%Y-%m") for day in (two_months_ago(), first - timedelta(days=1), first)]
+
+    text = client.get("/open/").text
+
+    svg = chart(text, "recorded")
+    points = [label for label in marks(svg) if label.startswith("Django 5.2,")]
+    assert points == [
+        f"Django 5.2, {months[0]}: 1 package",
+        f"Django 5.2, {months[1]}: 1 package",
+        f"Django 5.2, {months[2]}: 3 packages",
+    ]
+    assert len(marks(svg)) == supported * 3
+    assert svg.count('<path class="line"') == supported * 2  # A line and its legend's sample.
+    rows = table(text, "recorded")
+    column = table_headers(text, "recorded").index("Django 5.2")
+    assert [row[column] for row in rows] == ["1", "1", "3"]
 
 
 def test_freshness_and_failures_by_host(client):
@@ -202,14 +242,14 @@ def test_every_chart_is_named_and_has_its_numbers_in_a_table(client):
     text = client.get("/open/").text
 
     svgs = re.findall(r"<svg [^>]*>", text)
-    assert len(svgs) == 8
+    assert len(svgs) == 9
     for svg in svgs:
         assert 'role="img"' in svg
         assert 'width="100%"' in svg
         assert re.search(r'viewBox="0 0 400 [\d.]+"', svg)
         assert re.search(r'aria-labelledby="[\w-]+-title [\w-]+-desc"', svg)
-    assert text.count("<details>") == 8
-    assert text.count('<table class="striped">') == 8
+    assert text.count("<details>") == 9
+    assert text.count('<table class="striped">') == 9
 
 
 def test_an_empty_directory_says_there_is_nothing_to_count(client):
@@ -227,10 +267,10 @@ def test_an_empty_directory_says_there_is_nothing_to_count(client):
 def test_statistics_cost_the_same_queries_whatever_the_size(
     client, django_assert_num_queries, extra
 ):
-    """The data version, then ten aggregates, for 5 packages and for 45."""
+    """The data version, then eleven aggregates, for 5 packages and for 45."""
     directory(extra=extra)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get("/open/")
 
     assert f'<dd data-total="packages">{5 + extra}</dd>' in response.text

@@ -19,6 +19,7 @@ CHARTS = [
     "statuses",
     "support-django",
     "support-python",
+    "recorded",
     "added",
     "freshness",
     "failures",
