@@ -247,3 +247,8 @@ def use_counts(package_ids: Sequence[int], /) -> dict[int, int]:
         .order_by()
     )
     return dict(rows)
+
+
+def people_count() -> int:
+    """Return how many people have an active account (one query)."""
+    return get_user_model().objects.filter(is_active=True).count()

@@ -183,3 +183,8 @@ def grid_summary(*, slug: str, leading: int = 5) -> GridSummary:
         package_count=grid.package_count,  # type: ignore[attr-defined]
         leading=list(titles),
     )
+
+
+def grids_count() -> int:
+    """Return how many grids there are (one query)."""
+    return Grid.objects.count()

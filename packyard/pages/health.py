@@ -20,13 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Min, Q
 from django.tasks import task_backends
 from django.utils import timezone
 from redis import Redis
 
-from packyard.catalog.models import Package
-from packyard.refresh.models import FetchState, FetchStatus
+from packyard.refresh.statistics import freshness
 
 # Seconds a health check waits on Redis to connect or to answer.
 REDIS_TIMEOUT = 1.0
@@ -37,8 +36,6 @@ FRESH_SHARE_WARNING = 0.9
 # Failed jobs are counted over this window.
 FAILED_WINDOW = timedelta(days=1)
 REFRESH_DUE_TASK = "packyard.refresh.tasks.refresh_due_task"
-# Sources with nothing to fetch (no PyPI project, an unsupported host) never go stale.
-PERMANENT_ANSWERS = [FetchStatus.NOT_ON_PYPI, FetchStatus.UNSUPPORTED]
 
 
 def _milliseconds(started: float) -> float:
@@ -205,16 +202,8 @@ def check_scheduler() -> dict[str, Any]:
 
 def check_freshness() -> dict[str, Any]:
     """Give the share of packages whose every source was fetched within the refresh interval."""
-    cutoff = timezone.now() - timedelta(hours=settings.REFRESH_INTERVAL_HOURS)
-    states = FetchState.objects.filter(package=OuterRef("pk"))
-    stale_states = states.exclude(status__in=PERMANENT_ANSWERS).filter(
-        Q(last_success_at__isnull=True) | Q(last_success_at__lt=cutoff)
-    )
-    counts = Package.objects.aggregate(
-        total=Count("pk"),
-        fresh=Count("pk", filter=Q(Exists(states)) & ~Q(Exists(stale_states))),
-    )
-    total, fresh = counts["total"], counts["fresh"]
+    counts = freshness(now=timezone.now(), interval_hours=settings.REFRESH_INTERVAL_HOURS)
+    total, fresh = counts.packages, counts.fresh
     share = round(fresh / total, 3) if total else 1.0
     return {
         "ok": share >= FRESH_SHARE_WARNING,

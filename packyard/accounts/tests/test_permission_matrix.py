@@ -429,6 +429,7 @@ READ_ONLY: dict[str, Callable[[World], list[str]]] = {
     "grids:grid_history": lambda w: ["/grids/g/storage/history/"],
     "compatibility:readiness": lambda w: ["/readiness/"],
     "compatibility:readiness_cycle": lambda w: ["/readiness/django/5.2/"],
+    "open:statistics": lambda w: ["/open/"],
     "scoring:package_score": lambda w: ["/packages/p/alpha/score/"],
     "search:search": lambda w: ["/search/", "/search/?q=alpha"],
     "search:suggest": lambda w: ["/search/suggest/?q=alp"],

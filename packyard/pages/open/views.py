@@ -1,14 +1,16 @@
-"""Open pages for other sites and tools: badges, social cards and llms.txt."""
+"""Open pages for other sites and tools: badges, social cards, llms.txt and statistics."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from packyard.grids.selectors import grid_summary
 from packyard.pages.open import badges, cards
+from packyard.pages.open.stats import site_statistics
 from packyard.scoring.selectors import package_summary
 
 SVG = "image/svg+xml"
@@ -72,3 +74,10 @@ def llms_txt(request: HttpRequest) -> HttpResponse:
         {"site_url": settings.SITE_URL},
         content_type="text/plain; charset=utf-8",
     )
+
+
+@require_safe
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Show the directory's numbers: packages, grids, people, support, freshness, as charts."""
+    numbers = site_statistics(now=timezone.now(), interval_hours=settings.REFRESH_INTERVAL_HOURS)
+    return render(request, "open/statistics.html", {"statistics": numbers})

@@ -42,6 +42,7 @@ PAGES = [
     "/grids/",
     "/grids/g/compared/",
     "/search/?q=alpha",
+    "/open/",
 ]
 API = ["/api/v4/packages/", "/api/v4/search/?q=alpha", "/api/v3/packages/"]
 

@@ -74,6 +74,7 @@ def directory() -> dict[str, str]:
         "search": "/search/?q=every",
         "upgrade": "/upgrade/",
         "readiness": "/readiness/",
+        "statistics": "/open/",
         "sign-in": "/accounts/login/",
         "profile": f"/profiles/{person.github_login}/",
         "api": "/api/v4/",
