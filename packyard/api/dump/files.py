@@ -1,12 +1,13 @@
 """The dump's files: their names, the manifest, and writing a file whole or not at all.
 
-Each file is gzipped JSON lines, one record a line. A file is written beside its final name
-and renamed over it (an atomic rename on POSIX), so a reader sees the old file or the new one,
-never half of one; the manifest is written the same way, last.
+Each file is gzipped JSON lines, one record a line. The files are written beside their final
+names, then renamed over them (an atomic rename on POSIX), the manifest last, so a reader sees
+an old file or a new one, never half of one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -15,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ MANIFEST = "manifest.json"
 FORMAT = "packyard-dump/1"
 CONTENT_TYPE = "application/gzip"
 READ_CHUNK = 1 << 20
+PART = ".part"
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _replace_atomically(folder: Path, name: str, write: Callable[[Path], object]) -> None:
-    """Write a file beside `name` with `write`, then rename it over `name` (atomic on POSIX)."""
+def _stage(folder: Path, name: str, write: Callable[[Path], object]) -> Path:
+    """Write a file beside `name` (a hidden `.part`) with `write`, on disk; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=PART)
     os.close(handle)
     path = Path(temporary)
     try:
@@ -129,14 +131,22 @@ def _replace_atomically(folder: Path, name: str, write: Callable[[Path], object]
         path.chmod(0o644)  # mkstemp makes 0600; the web server reads what the job writes.
         with path.open("rb") as written:
             os.fsync(written.fileno())
-        path.replace(folder / name)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    return path
 
 
-def write_records(folder: Path, name: str, records: Iterable[Mapping[str, Any]]) -> DumpFile:
-    """Write records as gzipped JSON lines to `folder/name`, atomically; return its entry."""
+@dataclass(frozen=True)
+class Staged:
+    """A file of the dump written beside its name, not yet in its place."""
+
+    path: Path
+    entry: DumpFile
+
+
+def stage_records(folder: Path, name: str, records: Iterable[Mapping[str, Any]]) -> Staged:
+    """Write records as gzipped JSON lines beside `folder/name`; return the file and its entry."""
     count = 0
 
     def write(path: Path) -> None:
@@ -150,18 +160,42 @@ def write_records(folder: Path, name: str, records: Iterable[Mapping[str, Any]])
                 packed.write(line.encode("utf-8") + b"\n")
                 count += 1
 
-    _replace_atomically(folder, name, write)
-    path = folder / name
-    return DumpFile(
+    path = _stage(folder, name, write)
+    entry = DumpFile(
         name=name,
         size=path.stat().st_size,
         sha256=file_sha256(path),
         records=count,
         made_at=timezone.now(),
     )
+    return Staged(path=path, entry=entry)
 
 
-def write_manifest(folder: Path, manifest: Manifest) -> None:
-    """Write the manifest atomically."""
+def publish(folder: Path, staged: Iterable[Staged], manifest: Manifest) -> None:
+    """Rename the staged files over their names, then the manifest over its own.
+
+    Each rename is atomic (POSIX), so a reader gets an old file or a new one, never part of
+    one; the files were written first, so the renames follow each other within moments.
+    """
     text = json.dumps(manifest.to_json(), indent=2) + "\n"
-    _replace_atomically(folder, MANIFEST, lambda path: path.write_text(text, encoding="utf-8"))
+    listing = _stage(folder, MANIFEST, lambda path: path.write_text(text, encoding="utf-8"))
+    for file in staged:
+        file.path.replace(folder / file.entry.name)
+    listing.replace(folder / MANIFEST)
+
+
+def discard(staged: Iterable[Staged]) -> None:
+    """Delete staged files that will not be published."""
+    for file in staged:
+        file.path.unlink(missing_ok=True)
+
+
+def discard_leftovers(folder: Path, *, older_than: timedelta) -> None:
+    """Delete `.part` files an export killed midway left behind."""
+    if not folder.is_dir():
+        return
+    cutoff = timezone.now().timestamp() - older_than.total_seconds()
+    for path in folder.glob(f".*{PART}"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,8 +28,11 @@ from packyard.api.dump.files import (
     GRIDS,
     PACKAGES,
     Manifest,
-    write_manifest,
-    write_records,
+    Staged,
+    discard,
+    discard_leftovers,
+    publish,
+    stage_records,
 )
 from packyard.api.dump.restore import restore_folder
 from packyard.api.v5.selectors import (
@@ -46,6 +50,8 @@ from packyard.catalog.models import Category, Package, Release
 from packyard.grids.models import Grid
 
 CHUNK = 500
+# A `.part` file this old is left from an export that was killed, not one still writing.
+LEFTOVER_AGE = timedelta(days=1)
 Progress = Callable[[int], object]
 
 
@@ -119,15 +125,25 @@ def dump_record_count() -> int:
 
 
 def dump_export(*, folder: Path | None = None, progress: Progress | None = None) -> Manifest:
-    """Write the dump's three files and then its manifest to `folder` (DUMP_ROOT by default)."""
+    """Write the dump's three files and then its manifest to `folder` (DUMP_ROOT by default).
+
+    Nothing is replaced until all three are written: a failed export leaves the last dump.
+    """
     folder = Path(folder or settings.DUMP_ROOT)
-    files = (
-        write_records(folder, CATEGORIES, _counted(_category_records(), progress)),
-        write_records(folder, PACKAGES, _counted(_package_records(), progress)),
-        write_records(folder, GRIDS, _counted(_grid_records(), progress)),
-    )
-    manifest = Manifest(made_at=timezone.now(), files=files)
-    write_manifest(folder, manifest)
+    discard_leftovers(folder, older_than=LEFTOVER_AGE)
+    staged: list[Staged] = []
+    try:
+        for name, records in (
+            (CATEGORIES, _category_records()),
+            (PACKAGES, _package_records()),
+            (GRIDS, _grid_records()),
+        ):
+            staged.append(stage_records(folder, name, _counted(records, progress)))
+        manifest = Manifest(made_at=timezone.now(), files=tuple(file.entry for file in staged))
+        publish(folder, staged, manifest)
+    except BaseException:
+        discard(staged)
+        raise
     return manifest
 
 

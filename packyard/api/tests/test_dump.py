@@ -160,6 +160,23 @@ def test_the_files_hold_api_v5_records_and_the_manifest_lists_them(client, dump_
     assert not [path for path in dump_root.iterdir() if path.name.startswith(".")]
 
 
+def test_a_failed_export_leaves_the_last_dump_whole(dump_root, catalogue, monkeypatch):
+    """An export that fails midway replaces nothing and leaves no part-written file."""
+    dump_export()
+    before = {path.name: path.read_bytes() for path in dump_root.iterdir()}
+    Package.objects.filter(slug="plain").update(title="Changed")
+
+    def broken():
+        yield {"slug": "forms"}
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("packyard.api.dump.services._grid_records", broken)
+    with pytest.raises(RuntimeError):
+        dump_export()
+
+    assert {path.name: path.read_bytes() for path in dump_root.iterdir()} == before
+
+
 def test_export_of_an_empty_database_writes_empty_files_that_import(dump_root):
     """With no catalogue the dump still has its three files, of no records, and imports."""
     manifest = dump_export()
