@@ -91,6 +91,8 @@ def v5_answers(client):
         "/api/v5/packages/?page_size=100&ordering=name",
         "/api/v5/grids/?page_size=100",
         "/api/v5/categories/?page_size=100",
+        "/api/v5/search/?q=best",
+        "/api/v5/search/?q=django",
     ):
         answers[url] = client.get(url).json()
     for slug in Package.objects.values_list("slug", flat=True):
@@ -122,7 +124,12 @@ def test_export_then_import_answers_every_v5_address_the_same(client, dump_root,
     call_command("import_dump", str(dump_root))
 
     assert v5_answers(client) == before
-    assert len(before) == 4 + 2 * 3 + 2
+    assert len(before) == 6 + 2 * 3 + 2
+    assert before["/api/v5/search/?q=best"]["results"][0]["slug"] == "best"
+    # The kept feature ids moved the id sequence on: a new feature gets a free one.
+    assert FeatureFactory(grid=Grid.objects.get(slug="forms")).pk > max(
+        feature["id"] for feature in before["/api/v5/grids/forms/"]["features"]
+    )
 
 
 def api(client, url):
