@@ -218,6 +218,23 @@ def test_the_dump_page_says_when_there_is_no_dump_yet(client, dump_root):
     assert client.get("/dump/packages.jsonl.gz").status_code == 404
 
 
+def test_the_dump_page_shows_a_new_dump_at_once(client, dump_root):
+    """The page follows the files, not the database: no cached "no dump yet" after an export."""
+    assert "No dump has been made yet" in client.get("/dump/").content.decode()
+
+    dump_export()
+
+    page = client.get("/dump/").content.decode()
+    assert "No dump has been made yet" not in page
+    assert 'href="/dump/grids.jsonl.gz"' in page
+
+
+def test_a_folder_without_the_files_is_refused(dump_root, tmp_path):
+    """Importing from a folder that lacks a file names the file and writes nothing."""
+    with pytest.raises(DumpImportError, match=r"categories\.jsonl\.gz: missing"):
+        dump_import(source=str(tmp_path))
+
+
 def test_a_file_is_served_as_gzip_with_validators(client, dump_root, catalogue):
     """A dump file comes as it is (application/gzip, not packed again), with ETag and
     Last-Modified; asked again with its ETag it is a 304."""
