@@ -262,6 +262,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The bulk dump (`manage.py export_dump`, served at /dump/): API v5 records as gzipped JSON lines.
+DUMP_ROOT = Path(os.environ.get("DUMP_ROOT", BASE_DIR / "var" / "dump"))
 # STATIC_MANIFEST=1 (production): serve only what `collectstatic` wrote to STATIC_ROOT, with
 # hashed names cached for ever and gzip copies. Off (a laptop, the tests), WhiteNoise finds the
 # files where they lie, as no `collectstatic` ran: the manifest would miss every file.

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("api/", include("packyard.api.urls")),
+    path("dump/", include("packyard.api.dump.urls")),
     path("", include("packyard.pages.catalog.urls")),
     path("", include("packyard.pages.grids.urls")),
     path("", include("packyard.pages.refresh.urls")),

@@ -168,11 +168,11 @@ def package_status(package: Package) -> str:
     return "maintained"
 
 
-def package_for_v5(*, slug: str) -> Package:
-    """Return a package with everything its record shows (5 queries), or raise Http404.
+def package_records_for_v5() -> QuerySet[Package]:
+    """Return packages with everything a record shows (5 queries for any number of them).
 
-    The row with its category, score, replacement and status flags; then its fetch states,
-    its compatibility answers with their release cycles, its grids and its latest release
+    The rows with their category, score, replacement and status flags; then their fetch
+    states, compatibility answers with their release cycles, grids and latest release
     (`latest_releases`, a list of at most one).
     """
     answers = PackageCompatibility.objects.select_related("cycle").order_by(
@@ -180,17 +180,19 @@ def package_for_v5(*, slug: str) -> Package:
     )
     grids = Grid.objects.only("id", "slug", "title").order_by("title", "id")
     latest = Release.objects.filter(version=F("package__pypi_version"))
-    return get_object_or_404(
-        Package.objects.select_related(
-            "category", "scoring", "replaced_by", "status_flags"
-        ).prefetch_related(
-            Prefetch("fetch_states", queryset=FetchState.objects.order_by("source")),
-            Prefetch("compatibility", queryset=answers, to_attr="v5_answers"),
-            Prefetch("grids", queryset=grids, to_attr="v5_grids"),
-            Prefetch("releases", queryset=latest, to_attr="latest_releases"),
-        ),
-        slug=slug,
+    return Package.objects.select_related(
+        "category", "scoring", "replaced_by", "status_flags"
+    ).prefetch_related(
+        Prefetch("fetch_states", queryset=FetchState.objects.order_by("source")),
+        Prefetch("compatibility", queryset=answers, to_attr="v5_answers"),
+        Prefetch("grids", queryset=grids, to_attr="v5_grids"),
+        Prefetch("releases", queryset=latest, to_attr="latest_releases"),
     )
+
+
+def package_for_v5(*, slug: str) -> Package:
+    """Return a package with everything its record shows (5 queries), or raise Http404."""
+    return get_object_or_404(package_records_for_v5(), slug=slug)
 
 
 def package_releases_for_v5(*, slug: str) -> QuerySet[Release]:
