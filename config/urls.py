@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from packyard.api.mcp.http import mcp_endpoint
 from packyard.pages import views as pages
 from packyard.pages.sitemaps import SITEMAPS, sitemap_index, sitemap_section
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("sitemap-<section>.xml", sitemap_section, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("api/", include("packyard.api.urls")),
     path("dump/", include("packyard.api.dump.urls")),
+    path("mcp/", mcp_endpoint, name="mcp"),
     path("", include("packyard.pages.catalog.urls")),
     path("", include("packyard.pages.grids.urls")),
     path("", include("packyard.pages.refresh.urls")),

@@ -431,6 +431,8 @@ READ_ONLY: dict[str, Callable[[World], list[str]]] = {
     "apiv3:index": lambda w: ["/api/v3/"],
     "api-v1-gone": lambda w: ["/api/v1/packages/"],
     "api-not-found": lambda w: ["/api/v9/"],
+    # MCP: a GET is a 405; a POST runs read-only tools (a form POST is not JSON-RPC: a 4xx).
+    "mcp": lambda w: ["/mcp/"],
     "catalog:package_list": lambda w: ["/packages/", "/packages/?q=alpha&sort=title"],
     "catalog:package_latest": lambda w: ["/packages/latest/"],
     "catalog:package": lambda w: ["/packages/p/alpha/"],
