@@ -15,12 +15,14 @@ from typing import Any
 
 import anyio
 from asgiref.sync import async_to_sync
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpRequest, HttpResponse
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from packyard.api.mcp.server import mcp_server
+from packyard.api.v5.throttling import AnonymousRateThrottle
 from packyard.core.caching import page_cache_exempt
 
 # Django has checked the Host header against ALLOWED_HOSTS before the view runs.
@@ -93,25 +95,34 @@ async def _answer(scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[s
     return status, headers, b"".join(chunks)
 
 
-@csrf_exempt
-@page_cache_exempt
-def mcp_endpoint(request: HttpRequest) -> HttpResponse:
-    """Answer one MCP JSON-RPC message POSTed to /mcp/ (stateless; nothing is stored)."""
-    if request.method != "POST":
-        refusal = JsonResponse(
-            {
-                "jsonrpc": "2.0",
-                "id": None,
-                "error": {"code": -32000, "message": "MCP calls are POSTed to this address."},
-            },
-            status=405,
-        )
-        refusal["Allow"] = "POST"
-        return refusal
-    status, headers, body = async_to_sync(_answer)(_scope(request), request.body)
-    response = HttpResponse(body, status=status)
-    for name, value in headers:
-        if name.lower() != "content-length":
-            response[name] = value
-    response["Cache-Control"] = "no-store"
-    return response
+class McpRateThrottle(AnonymousRateThrottle):
+    """API v5's anonymous rate (`API_V5_RATE`), counted apart from the API's own."""
+
+    scope = "mcp_anonymous"
+
+
+class McpView(APIView):
+    """Answer one MCP JSON-RPC message POSTed to /mcp/ (stateless; nothing is stored).
+
+    DRF only guards the door: the POST method, the rate limit (429 with Retry-After). No
+    authentication runs, so no session and no CSRF check; the body goes to the SDK unparsed.
+    """
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = [McpRateThrottle]
+    parser_classes = []
+    http_method_names = ["post"]
+
+    def post(self, request: Request) -> HttpResponse:
+        django_request = request._request
+        status, headers, body = async_to_sync(_answer)(_scope(django_request), django_request.body)
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                response[name] = value
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+mcp_endpoint = page_cache_exempt(McpView.as_view())

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -171,19 +172,32 @@ def test_an_agent_uses_every_tool_over_http(directory, live_server):
     _check(asyncio.run(run()))
 
 
-def test_mcp_takes_only_posts_and_is_never_cached(client):
+def _ping(client):
+    return client.post(
+        "/mcp/",
+        json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+        content_type="application/json",
+        headers={"Accept": "application/json, text/event-stream"},
+    )
+
+
+def test_mcp_takes_only_posts_and_is_never_cached():
     """A GET of /mcp/ is a 405 saying POST; a POST needs no CSRF token and is not kept."""
+    client = Client(enforce_csrf_checks=True)
     refused = client.get("/mcp/")
     assert refused.status_code == 405
     assert refused["Allow"] == "POST"
 
-    message = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-    answer = client.post(
-        "/mcp/",
-        json.dumps(message),
-        content_type="application/json",
-        headers={"Accept": "application/json, text/event-stream"},
-    )
+    answer = _ping(client)
     assert answer.status_code == 200
-    assert answer.json()["id"] == 1
+    assert answer.json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
     assert answer["Cache-Control"] == "no-store"
+
+
+def test_mcp_calls_are_rate_limited_per_address(client, settings):
+    """Past `API_V5_RATE` calls a client gets 429 with Retry-After, apart from API v5's count."""
+    settings.API_V5_RATE = "2/min"
+
+    assert [_ping(client).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/api/v5/grids/").status_code == 200
+    assert "Retry-After" in _ping(client)
