@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "packyard.core.caching.PageCacheMiddleware",
     # Inside the page cache, so an answer is compressed once, when it is built, and kept so;
     # Django's GZipMiddleware pads each answer against BREACH (Django 4.2+).
-    "django.middleware.gzip.GZipMiddleware",
+    "packyard.core.compression.CompressingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

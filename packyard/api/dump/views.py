@@ -47,9 +47,6 @@ def dump_file(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
-    # The file is gzip already: GZipMiddleware must not pack it again (it reads this header
-    # when the answer passes it), or clients would get it doubly encoded.
-    request.META.pop("HTTP_ACCEPT_ENCODING", None)
     response = FileResponse(
         path.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPE
     )
