@@ -8,7 +8,7 @@ view runs. Anonymous answers are kept in Django's cache under the same key for
 `PAGE_CACHE_SECONDS` and carry `Cache-Control: public, max-age=PAGE_MAX_AGE,
 stale-while-revalidate=PAGE_CACHE_SECONDS`, so a shared cache or CDN in front may hold them;
 signed-in answers are `private, no-cache`. Answers are gzipped, once, when they are built, for
-the clients that accept it (GZipMiddleware sits inside this middleware).
+the clients that accept it (`packyard.core.compression` sits inside this middleware).
 
 Pages show relative times ("3 hours ago") and what is supported "today", which change without a
 write: the time bucket (`PAGE_CACHE_SECONDS` long) keeps them at most that stale. An answer is
@@ -158,7 +158,7 @@ class PageCacheMiddleware:
             str(int(time.time() // seconds)),
             request.get_full_path(),
             *(request.META.get(header, "") for header in KEY_HEADERS),
-            # Answers are gzipped for the clients that accept it (GZipMiddleware, inside this
+            # Answers are gzipped for the clients that accept it (compression, inside this
             # one): the two forms are two answers, each with its own ETag.
             "gzip" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "",
             request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
