@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from packyard.api.mcp.http import mcp_endpoint
+from packyard.api.mcp.views import mcp_endpoint
 from packyard.pages import views as pages
 from packyard.pages.sitemaps import SITEMAPS, sitemap_index, sitemap_section
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
+from packyard.compatibility.models import PackageCompatibility, ReleaseCycle, SupportSnapshot
 
 
 @admin.register(ReleaseCycle)
@@ -20,6 +20,22 @@ class PackageCompatibilityAdmin(admin.ModelAdmin[PackageCompatibility]):
     list_filter = ["answer", "basis", "cycle"]
     search_fields = ["package__title", "package__slug"]
     list_select_related = ["package", "cycle"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SupportSnapshot)
+class SupportSnapshotAdmin(admin.ModelAdmin[SupportSnapshot]):
+    """The daily record is written by the scheduler: read it here."""
+
+    list_display = ["day", "cycle", "yes", "no", "unknown", "packages"]
+    list_filter = ["cycle__product", "cycle"]
+    date_hierarchy = "day"
+    list_select_related = ["cycle"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

@@ -115,3 +115,32 @@ class PackageCompatibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package} with {self.cycle}: {self.answer}"
+
+
+class SupportSnapshot(models.Model):
+    """How many packages worked with a release cycle on one day: the history of the answers.
+
+    Answers are recomputed as packages release, so the current ones say nothing of the past;
+    the scheduler records one row per cycle each day (`support_snapshot_task`), and the
+    statistics page draws the share of packages working with each release over time from them.
+    """
+
+    day = models.DateField()
+    cycle = models.ForeignKey(ReleaseCycle, on_delete=models.CASCADE, related_name="snapshots")
+    yes = models.PositiveIntegerField(help_text="Packages whose answer was that they work.")
+    no = models.PositiveIntegerField(help_text="Packages whose answer was that they do not.")
+    unknown = models.PositiveIntegerField(help_text="Packages whose answer was unknown.")
+    packages = models.PositiveIntegerField(help_text="Packages in the directory that day.")
+
+    class Meta:
+        ordering = ["day", "cycle"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "cycle"], name="support_snapshot_day_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} on {self.day}: {self.yes} of {self.packages}"
+
+    @property
+    def share(self) -> float:
+        return self.yes / self.packages if self.packages else 0.0

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.compatibility.cycles import CycleFacts
-from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
+from packyard.compatibility.models import PackageCompatibility, ReleaseCycle, SupportSnapshot
 from packyard.compatibility.rules import ReleaseEvidence, Verdict, verdict
 from packyard.compatibility.selectors import release_facts_of
+from packyard.compatibility.statistics import support_by_cycle
 
 BATCH_SIZE = 500
 CYCLE_FIELDS = ("major", "minor", "release_date", "support", "eol", "eol_reached", "lts", "latest")
@@ -132,3 +133,32 @@ def compatibility_recompute(
         if on_batch:
             on_batch(len(packages))
     return done
+
+
+def support_snapshot_record(*, day: date) -> int:
+    """Record, for every release cycle, how many packages work with it on `day`.
+
+    Recording the same day again replaces that day's rows, so a rerun after a recompute keeps
+    the latest counts. Returns the number of cycles recorded. Three queries and one write.
+    """
+    packages = Package.objects.count()
+    shares = [
+        share for product in support_by_cycle(packages=packages).values() for share in product
+    ]
+    SupportSnapshot.objects.bulk_create(
+        [
+            SupportSnapshot(
+                day=day,
+                cycle=share.cycle,
+                yes=share.yes,
+                no=share.no,
+                unknown=share.unknown,
+                packages=packages,
+            )
+            for share in shares
+        ],
+        update_conflicts=True,
+        unique_fields=["day", "cycle"],
+        update_fields=["yes", "no", "unknown", "packages"],
+    )
+    return len(shares)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
 from packyard.catalog.statistics import month_of
-from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
+from packyard.compatibility.models import (
+    PackageCompatibility,
+    Product,
+    ReleaseCycle,
+    SupportSnapshot,
+)
 from packyard.compatibility.rules import Answer
 
 
@@ -79,3 +84,20 @@ def works_recorded_by_month(*, cycles: Sequence[ReleaseCycle]) -> dict[int, dict
     for row in rows:
         counts[row["cycle_id"]][month_of(row["month"])] = row["count"]
     return counts
+
+
+# The history drawn: two years of daily rows at most, whatever the age of the directory.
+HISTORY_DAYS = 730
+
+
+def support_history(*, cycles: Sequence[ReleaseCycle], today: date) -> list[SupportSnapshot]:
+    """Return the daily snapshots of these cycles over the last two years, oldest first.
+
+    One query; the number of rows grows with days recorded (capped), not with packages.
+    """
+    since = today - timedelta(days=HISTORY_DAYS)
+    return list(
+        SupportSnapshot.objects.filter(cycle__in=[cycle.pk for cycle in cycles], day__gte=since)
+        .order_by("day", "cycle_id")
+        .only("day", "cycle_id", "yes", "packages")
+    )

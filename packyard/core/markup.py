@@ -7,6 +7,8 @@ Links get ``rel="nofollow ugc noopener"``.
 
 from __future__ import annotations
 
+import html
+import re
 from functools import cache
 
 import nh3
@@ -40,6 +42,22 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     ).strip()
+
+
+SPACES = re.compile(r"\s+")
+
+
+def markdown_text(text: str) -> str:
+    """Return the words of user-written Markdown as plain text, on one line (for a summary).
+
+    The text is rendered and then stripped of every tag by nh3, so no mark or tag survives and
+    entities are decoded; what is returned is not safe HTML and must be escaped where shown.
+    """
+    rendered = render_markdown(text)
+    if not rendered:
+        return ""
+    words = nh3.clean(rendered.replace("</p>", "</p> ").replace("<br>", " "), tags=set())
+    return SPACES.sub(" ", html.unescape(words)).strip()
 
 
 # A cell whose whole text is one of these (any case, spaces around) is drawn as a mark, as on

@@ -80,6 +80,31 @@ def test_the_search_ranks_pages_and_counts_facets(client):
     assert first["facets"]["categories"][0]["count"] == 3
 
 
+def test_the_search_says_maintained_as_the_package_list_does(client):
+    """`?status=maintained` filters, and hits and the status facet say "maintained", not "live"."""
+    PackageFactory(slug="django-forms-kept", title="Forms kept")
+    gone = PackageFactory(slug="django-forms-gone", title="Forms gone")
+    gone.archived_at = gone.created
+    gone.save(update_fields=["archived_at"])
+    search_services.search_index_rebuild()
+
+    everything = client.get("/api/v5/search/", {"q": "forms"}).json()
+    maintained = client.get("/api/v5/search/", {"q": "forms", "status": "maintained"}).json()
+
+    assert {hit["slug"]: hit["status"] for hit in everything["results"]} == {
+        "django-forms-kept": "maintained",
+        "django-forms-gone": "archived",
+    }
+    assert {row["value"]: row["label"] for row in everything["facets"]["statuses"]} == {
+        "maintained": "Maintained",
+        "archived": "Archived",
+    }
+    assert [hit["slug"] for hit in maintained["results"]] == ["django-forms-kept"]
+    assert list(client.get("/api/v5/search/", {"q": "forms", "status": "live"}).json()) == [
+        "status"
+    ]
+
+
 def test_a_search_without_text_is_a_400_naming_q(client):
     """No `q`, or one too long, answers 400 keyed by "q"."""
     assert list(client.get("/api/v5/search/").json()) == ["q"]

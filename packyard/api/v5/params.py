@@ -93,7 +93,11 @@ class SearchParams(serializers.Serializer):  # type: ignore[type-arg]
     category = serializers.SlugField(required=False, default="")
     grid = serializers.SlugField(required=False, default="")
     status = serializers.ChoiceField(
-        choices=("live", "archived", "deprecated", "missing"), required=False, default=""
+        choices=("maintained", "archived", "deprecated", "missing"),
+        required=False,
+        default="",
+        help_text="As `packages/?status=`: `maintained` is neither archived, deprecated nor "
+        "missing.",
     )
     django = serializers.RegexField(r"^\d{1,3}\.\d{1,3}$", required=False, default="")
     python = serializers.RegexField(r"^\d{1,3}\.\d{1,3}$", required=False, default="")

@@ -18,6 +18,13 @@ from packyard.search.selectors import (
 )
 
 GRIDS_SHOWN = 6
+# Search calls a package that is neither archived, deprecated nor missing "live"; API v5 says
+# "maintained" everywhere, as `packages/?status=` does.
+MAINTAINED, LIVE = "maintained", "live"
+
+
+def _v5_status(status: str) -> str:
+    return MAINTAINED if status == LIVE else status
 
 
 class FacetValueSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -75,7 +82,7 @@ def search_answer(*, request: Request, params: dict[str, Any]) -> dict[str, Any]
     filters = SearchFilters(
         category=params["category"],
         grid=params["grid"],
-        status=params["status"],
+        status=LIVE if params["status"] == MAINTAINED else params["status"],
         django=params["django"],
         python=params["python"],
     )
@@ -106,7 +113,7 @@ def search_answer(*, request: Request, params: dict[str, Any]) -> dict[str, Any]
                 ),
                 "description": hit.package.description,
                 "category": hit.package.category.slug,
-                "status": "maintained" if hit.status == "live" else hit.status,
+                "status": _v5_status(hit.status),
                 "name_match": hit.name_match,
                 "text": round(hit.text, 4),
                 "quality": round(hit.quality, 4),
@@ -126,5 +133,13 @@ def search_answer(*, request: Request, params: dict[str, Any]) -> dict[str, Any]
             }
             for hit in grids
         ],
-        "facets": FacetsSerializer(facets).data,
+        "facets": _facets(facets),
     }
+
+
+def _facets(facets: SearchFacets) -> Any:
+    data = FacetsSerializer(facets).data
+    for status in data["statuses"]:
+        if status["value"] == LIVE:
+            status["value"], status["label"] = MAINTAINED, "Maintained"
+    return data

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
-from packyard.core.markup import render_markdown
+from packyard.core.markup import markdown_text, render_markdown
 
 register = template.Library()
 
@@ -23,6 +23,12 @@ NOT_FETCHED = "not fetched yet"
 def markdown(text: str | None) -> SafeString:
     """Render the Markdown subset to sanitised HTML."""
     return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3.
+
+
+@register.filter
+def plain_text(text: str | None) -> str:
+    """The words of Markdown without its marks, for a summary; escaped where shown."""
+    return markdown_text(text or "")
 
 
 @register.filter

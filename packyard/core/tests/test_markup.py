@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils.safestring import SafeString
 
-from packyard.core.markup import render_markdown
+from packyard.core.markup import markdown_text, render_markdown
 from packyard.core.templatetags.packyard import ago, fact, get_item, markdown, sparkline
 
 NOW = dt.datetime(2026, 5, 25, 12, 0, tzinfo=dt.UTC)
@@ -384,3 +384,26 @@ def test_safe_url_keeps_only_web_addresses(url, expected):
     from packyard.core.templatetags.packyard import safe_url
 
     assert safe_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**Forms** for _every_ `model`.", "Forms for every model."),
+        ("See [the docs](https://example.com).\n\nSecond para.", "See the docs. Second para."),
+        ("Fish & chips <script>alert(1)</script>", "Fish & chips <script>alert(1)</script>"),
+        ("", ""),
+    ],
+)
+def test_markdown_text_keeps_the_words_without_marks(text, expected):
+    """A summary (og:description) shows the words, not `**` or tags; `<` is text, not a tag."""
+    assert markdown_text(text) == expected
+
+
+def test_plain_text_filter_is_escaped_in_an_attribute():
+    """The words come back unsafe, so a template escapes quotes and angle brackets."""
+    rendered = Template('{% load packyard %}<meta content="{{ text|plain_text }}">').render(
+        Context({"text": '*Say* "hi" <b>'})
+    )
+
+    assert rendered == '<meta content="Say &quot;hi&quot; &lt;b&gt;">'

@@ -213,10 +213,10 @@ def column_chart(
 @dataclass(frozen=True)
 class Series:
     """One line of a line chart: its name and, left to right, each point's share (0 to 1)
-    and label."""
+    and label. A share of None is a gap: no point there (a release not out yet that day)."""
 
     name: str
-    points: Sequence[tuple[float, str]]
+    points: Sequence[tuple[float | None, str]]
 
 
 def line_chart(
@@ -244,6 +244,7 @@ def line_chart(
         points = [
             Mark(label, x, round(TOP + PLOT_HEIGHT * (1 - share), 1), POINT_RADIUS * 2)
             for x, (share, label) in zip(centres, line.points, strict=False)
+            if share is not None
         ]
         marks += points
         dash = DASHES[number % len(DASHES)] if len(series) > 1 else ""

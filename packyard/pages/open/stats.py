@@ -2,7 +2,7 @@
 
 Packages, grids and people; packages by category, code host, status and month added; the
 share of packages working with each Django and Python release; and how fresh the facts are.
-Eleven queries, whatever the number of packages.
+Thirteen queries, whatever the number of packages.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.utils import timezone
 from packyard.accounts.selectors import people_count
 from packyard.catalog import statistics as catalog
 from packyard.compatibility import statistics as compatibility
+from packyard.compatibility.models import ReleaseCycle, SupportSnapshot
 from packyard.grids.selectors import grids_count
 from packyard.pages.open.charts import Chart, Series, bar_chart, column_chart, line_chart
 from packyard.refresh import statistics as refresh
@@ -79,6 +80,64 @@ def _support_chart(product: str, shares: list[compatibility.CycleShare]) -> Char
     )
 
 
+# Up to this many days of history are drawn a point a day; longer, a point a month (its last).
+DAILY_POINTS = 120
+
+
+def _history_chart(
+    product: str, cycles: list[ReleaseCycle], snapshots: list[SupportSnapshot]
+) -> Chart:
+    """Draw the share of packages working with each release supported today, as recorded
+    each day (a point a day, or a point a month once the history is long)."""
+    name = PRODUCT_NAMES[product]
+    ids = {cycle.pk for cycle in cycles}
+    rows = [row for row in snapshots if row.cycle_id in ids]
+    days = sorted({row.day for row in rows})
+    if len(days) > DAILY_POINTS:
+        last_of_month = {(day.year, day.month): day for day in days}
+        days = sorted(last_of_month.values())
+        label = "%Y-%m"
+    else:
+        label = "%Y-%m-%d"
+    kept = set(days)
+    found = {(row.day, row.cycle_id): row for row in rows if row.day in kept}
+    names = [day.strftime(label) for day in days]
+
+    def point(cycle: ReleaseCycle, day: date) -> tuple[float | None, str]:
+        row = found.get((day, cycle.pk))
+        if row is None:
+            return None, ""
+        return row.share, (
+            f"{name} {cycle.cycle}, {day.strftime(label)}: {round(row.share * 100)}% "
+            f"({_packages(row.yes)} of {row.packages:,})"
+        )
+
+    def cell(cycle: ReleaseCycle, day: date) -> str:
+        row = found.get((day, cycle.pk))
+        return f"{round(row.share * 100)}%" if row else "—"
+
+    first = days[0].isoformat() if days else "its first day"
+    return line_chart(
+        slug=f"history-{product}",
+        title=f"Share of packages working with each supported {name} release, over time",
+        description=(
+            f"For each {name} release supported today: the share of every package in the "
+            f"directory that worked with it, as recorded each day since {first}"
+            + (" (a point per month, its last day)." if label == "%Y-%m" else ".")
+        ),
+        names=names,
+        series=[
+            Series(name=f"{name} {cycle.cycle}", points=[point(cycle, day) for day in days])
+            for cycle in cycles
+        ],
+        headers=(
+            "Day" if label == "%Y-%m-%d" else "Month",
+            *(f"{name} {cycle.cycle}" for cycle in cycles),
+        ),
+        rows=[(day.strftime(label), *(cell(cycle, day) for cycle in cycles)) for day in days],
+    )
+
+
 def _recorded_chart(
     support: list[compatibility.CycleShare], *, packages: int, today: date
 ) -> Chart:
@@ -102,8 +161,8 @@ def _recorded_chart(
         description=(
             "For each Django release supported today: the share of every package whose current "
             "answer is that it works, counted at the end of each month since the first was "
-            "recorded. An answer counts from the month it last changed; past answers that "
-            "changed since are not kept."
+            "recorded. An answer counts from the month it last changed, so an answer that "
+            "changed since counts only as it is now; the daily record keeps what it was."
         ),
         names=names,
         series=[
@@ -205,9 +264,19 @@ def site_statistics(*, now: datetime, interval_hours: float) -> Statistics:
     ]
     support = compatibility.support_by_cycle(packages=packages)
     charts += [_support_chart(product, shares) for product, shares in support.items()]
-    charts.append(
-        _recorded_chart(support["django"], packages=packages, today=timezone.localdate(now))
+    today = timezone.localdate(now)
+    supported = {
+        product: [share.cycle for share in shares if share.cycle.is_supported_on(today)]
+        for product, shares in support.items()
+    }
+    history = compatibility.support_history(
+        cycles=[cycle for cycles in supported.values() for cycle in cycles], today=today
     )
+    if history:
+        charts += [
+            _history_chart(product, cycles, history) for product, cycles in supported.items()
+        ]
+    charts.append(_recorded_chart(support["django"], packages=packages, today=today))
     charts.append(
         column_chart(
             slug="added",

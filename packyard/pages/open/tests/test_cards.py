@@ -101,6 +101,7 @@ def test_the_grid_page_carries_open_graph_and_twitter_tags(client, orbit_grid):
     html = client.get("/grids/g/orbits/").text
 
     assert meta(html, "og:title") == "Orbits"
+    assert meta(html, "og:description") == "Packages in orbit."  # Its words, not its Markdown.
     assert meta(html, "og:url") == f"{settings.SITE_URL}/grids/g/orbits/"
     assert meta(html, "og:image") == f"{settings.SITE_URL}/cards/grids/orbits.png"
     assert meta(html, "twitter:card") == "summary_large_image"

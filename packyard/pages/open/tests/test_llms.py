@@ -28,7 +28,7 @@ def test_llms_txt_is_plain_text_in_the_llmstxt_format(client):
 
 
 def test_llms_txt_links_the_apis_the_dump_the_sitemap_and_says_how_to_cite(client):
-    """Absolute links to API v4, v5 and its schema, the dump, the sitemap; a citation example."""
+    """Absolute links to API v4, v5, its schema and docs, MCP, the dump, the sitemap; a citation."""
     text = client.get("/llms.txt").text
     links = dict(re.findall(r"^- \[([^\]]+)\]\(([^)]+)\)", text, flags=re.MULTILINE))
     site = settings.SITE_URL
@@ -36,6 +36,8 @@ def test_llms_txt_links_the_apis_the_dump_the_sitemap_and_says_how_to_cite(clien
     assert links["API v4"] == f"{site}/api/v4/"
     assert links["API v5"] == f"{site}/api/v5/"
     assert links["API v5 schema"] == f"{site}/api/v5/schema/"
+    assert links["API v5 docs"] == f"{site}/api/v5/docs/"
+    assert links["MCP server"] == f"{site}/mcp/"
     assert links["Dump"] == f"{site}/dump/"
     assert links["Sitemap"] == f"{site}/sitemap.xml"
     assert links["Package page"] == f"{site}/packages/p/django-example/"

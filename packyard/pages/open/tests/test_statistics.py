@@ -12,7 +12,7 @@ from packyard.catalog.models import Category, Package
 from packyard.compatibility.cycles import PRODUCTS, shipped_cycles
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
 from packyard.compatibility.rules import Basis
-from packyard.compatibility.services import release_cycles_import
+from packyard.compatibility.services import release_cycles_import, support_snapshot_record
 from packyard.core.repositories import RepositoryHost
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from tests.factories import GridFactory, PackageFactory, UserFactory
@@ -213,6 +213,45 @@ def test_support_recorded_month_by_month_adds_up_to_the_answers_now(client):
     assert [row[column] for row in rows] == ["1", "1", "3"]
 
 
+def test_support_over_time_is_drawn_from_the_daily_record(client):
+    """Two days recorded: Django 5.2 worked for one package of five, then for three; each
+    release supported today is a line, and a release not recorded on a day is a gap."""
+    packages = directory()
+    today = timezone.localdate()
+    days = [today - timedelta(days=2), today - timedelta(days=1)]
+    PackageCompatibility.objects.filter(package__in=packages[1:3]).update(answer="unknown")
+    support_snapshot_record(day=days[0])
+    PackageCompatibility.objects.filter(package__in=packages[1:3]).update(answer="yes")
+    support_snapshot_record(day=days[1])
+    supported = ReleaseCycle.objects.supported_on(today).filter(product="django").count()
+
+    text = client.get("/open/").text
+
+    svg = chart(text, "history-django")
+    names = [day.isoformat() for day in days]
+    assert [label for label in marks(svg) if label.startswith("Django 5.2,")] == [
+        f"Django 5.2, {names[0]}: 20% (1 package of 5)",
+        f"Django 5.2, {names[1]}: 60% (3 packages of 5)",
+    ]
+    assert len(marks(svg)) == supported * 2
+    column = table_headers(text, "history-django").index("Django 5.2")
+    assert [row[column] for row in table(text, "history-django")] == ["20%", "60%"]
+    assert f"as recorded each day since {names[0]}" in text
+    assert "Python 3.13, " + names[1] + ": 20% (1 package of 5)" in marks(
+        chart(text, "history-python")
+    )
+
+
+def test_support_over_time_is_left_out_until_a_day_is_recorded(client):
+    """No daily record yet: no empty drawing, and the stand-in from the answers' times stays."""
+    directory()
+
+    text = client.get("/open/").text
+
+    assert 'data-chart="history-django"' not in text
+    assert 'data-chart="recorded"' in text
+
+
 def test_freshness_and_failures_by_host(client):
     """Fresh, older and never fetched packages; failures counted on their host or on PyPI."""
     directory(extra=2)
@@ -267,10 +306,11 @@ def test_an_empty_directory_says_there_is_nothing_to_count(client):
 def test_statistics_cost_the_same_queries_whatever_the_size(
     client, django_assert_num_queries, extra
 ):
-    """The data version, then eleven aggregates, for 5 packages and for 45."""
+    """The data version, then twelve reads, for 5 packages and for 45 (a day recorded)."""
     directory(extra=extra)
+    support_snapshot_record(day=timezone.localdate() - timedelta(days=1))
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get("/open/")
 
     assert f'<dd data-total="packages">{5 + extra}</dd>' in response.text

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
+from packyard.compatibility.services import support_snapshot_record
 from packyard.pages.open.tests.test_statistics import directory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +22,8 @@ CHARTS = [
     "statuses",
     "support-django",
     "support-python",
+    "history-django",
+    "history-python",
     "recorded",
     "added",
     "freshness",
@@ -43,6 +48,8 @@ def test_statistics_charts_are_drawn_fit_the_screen_and_pass_axe(
     """Each chart has bars or points of a real size, lies within the viewport, and the page
     neither scrolls sideways nor has a critical or serious axe finding."""
     directory(extra=3)
+    for days_ago in (3, 2, 1):
+        support_snapshot_record(day=timezone.localdate() - timedelta(days=days_ago))
     viewport = dict(zip(("width", "height"), WIDTHS[width], strict=True))
     page.set_viewport_size(viewport)
 
