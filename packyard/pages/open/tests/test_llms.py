@@ -21,6 +21,7 @@ def test_llms_txt_is_plain_text_in_the_llmstxt_format(client):
     assert lines[2].startswith("> Packyard is an open directory of Django packages")
     assert [line for line in lines if line.startswith("## ")] == [
         "## API",
+        "## For agents",
         "## Bulk data",
         "## Citing a package",
         "## Optional",
