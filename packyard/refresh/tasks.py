@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.core.jobs import round_lock
-from packyard.refresh.runner import packages_refresh
 from packyard.refresh.selectors import SCHEDULER_ROUND_KEY, packages_due
 
 # crontask's decorator is untyped; it returns the task it was given.
@@ -32,6 +31,8 @@ cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
 
 logger = logging.getLogger(__name__)
 
+# _runner_late: web processes import this module to enqueue tasks, never to run them; the
+# runner (the HTTP clients of every code host) loads in the worker that runs a task.
 DUE_LOCK = "refresh-due-running"
 DUE_LOCK_SECONDS = 30 * 60
 
@@ -39,6 +40,8 @@ DUE_LOCK_SECONDS = 30 * 60
 @task()
 def package_refresh_task(package_id: int) -> str:
     """Fetch one package from its code host and PyPI."""
+    from packyard.refresh.runner import packages_refresh  # Loaded late: see _runner_late.
+
     package = Package.objects.filter(pk=package_id).first()
     if package is None:
         return "gone"
@@ -48,6 +51,8 @@ def package_refresh_task(package_id: int) -> str:
 @task()
 def refresh_due_task() -> int:
     """Fetch the packages that are due; enqueue another round when more remain."""
+    from packyard.refresh.runner import packages_refresh  # Loaded late: see _runner_late.
+
     with round_lock(DUE_LOCK, seconds=DUE_LOCK_SECONDS) as held:
         if not held:
             return 0  # Another round is running.

@@ -1,0 +1,47 @@
+"""What a web process loads: the MCP SDK and the code hosts' HTTP clients wait for their use.
+
+Each gunicorn worker holds what its URLs import. The MCP SDK (pydantic, starlette) and the
+refresh runner (httpx and the clients of every code host) are tens of MiB that a page never
+uses, so they load on the first /mcp/ call, or in the worker that fetches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+LOADED = """
+import json, os, sys
+import django
+django.setup()
+from django.urls import resolve
+resolve("/")
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_serving_pages_loads_neither_the_mcp_sdk_nor_the_http_clients(tmp_path):
+    """After the URLs load (as a worker's first request does): no mcp, pydantic or httpx."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
+    found = subprocess.run(  # noqa: S603 - this interpreter and a fixed script.
+        [sys.executable, "-c", LOADED],
+        cwd=Path(settings.BASE_DIR),
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    modules = set(json.loads(found.stdout.splitlines()[-1]))
+
+    assert "rest_framework" in modules  # The URLs did load.
+    assert modules.isdisjoint({"mcp", "pydantic", "starlette", "httpx"})
