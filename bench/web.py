@@ -124,6 +124,7 @@ def finish(url: str) -> None:
     from tqdm import tqdm
 
     from packyard.compatibility.services import compatibility_recompute
+    from packyard.core.database import planner_statistics_refresh
     from packyard.core.markup import render_cell
     from packyard.grids.models import Element, Feature, Grid
     from packyard.scoring.services import scores_recompute_all
@@ -154,6 +155,8 @@ def finish(url: str) -> None:
         started = time.monotonic()
         work()
         print(f"{label} computed in {time.monotonic() - started:.1f} s", flush=True)
+    # What autovacuum does in production (it is off on some machines, this one included).
+    planner_statistics_refresh()
 
 
 def urls_of(url: str) -> None:

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from packyard.api.dump.fields import DumpImportError
 from packyard.api.dump.files import read_manifest
 from packyard.api.dump.services import dump_import
+from packyard.core.database import BULK_ROWS, planner_statistics_refresh
 
 
 class Command(BaseCommand):
@@ -31,4 +32,6 @@ class Command(BaseCommand):
                 counts = dump_import(source=source, progress=bar.update)
         except DumpImportError as error:
             raise CommandError(f"Nothing was imported: {error}") from error
+        if sum(counts.values()) >= BULK_ROWS:
+            planner_statistics_refresh()
         self.stdout.write(", ".join(f"{count} {kind}" for kind, count in counts.items()) + ".")

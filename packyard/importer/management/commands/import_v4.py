@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from packyard.core.database import BULK_ROWS, planner_statistics_refresh
 from packyard.core.http import build_client
 from packyard.importer.batches import BATCH_SIZE, packages_import
 from packyard.importer.dumps import KIND_ORDER, DumpError, read_dump
@@ -114,6 +115,8 @@ class Command(BaseCommand):
                 )
         finally:
             sequences_reset()
+        if summary.created + summary.updated >= BULK_ROWS:
+            planner_statistics_refresh()
         self.report(source=source, summary=summary, stopped=stopped, started=started)
 
     def import_dump(self, *, path: Path, source: str, summary: ImportSummary) -> str:
