@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from packyard.core.models import TimeStampedModel
 from packyard.core.repositories import RepositoryHost
+from packyard.core.urls import reverse_kept
 
 WEEKS_OF_ACTIVITY = 52
 
@@ -37,7 +37,7 @@ class Category(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:category", kwargs={"slug": self.slug})
+        return reverse_kept("catalog:category", slug=self.slug)
 
 
 class PackageQuerySet(models.QuerySet["Package"]):
@@ -190,7 +190,7 @@ class Package(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:package", kwargs={"slug": self.slug})
+        return reverse_kept("catalog:package", slug=self.slug)
 
     @property
     def is_host_supported(self) -> bool:

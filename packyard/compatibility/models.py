@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.compatibility.rules import Answer, Basis, Target
+from packyard.core.urls import reverse_kept
 
 
 class Product(models.TextChoices):
@@ -58,9 +58,7 @@ class ReleaseCycle(models.Model):
         return f"{self.get_product_display()} {self.cycle}"
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "compatibility:readiness_cycle", kwargs={"product": self.product, "cycle": self.cycle}
-        )
+        return reverse_kept("compatibility:readiness_cycle", product=self.product, cycle=self.cycle)
 
     @property
     def target(self) -> Target:

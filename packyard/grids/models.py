@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.core.models import TimeStampedModel
+from packyard.core.urls import reverse_kept
 
 
 class Grid(TimeStampedModel):
@@ -35,7 +35,7 @@ class Grid(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("grids:grid", kwargs={"slug": self.slug})
+        return reverse_kept("grids:grid", slug=self.slug)
 
 
 class GridPackage(models.Model):

@@ -65,6 +65,10 @@ def rows(admin_user):
     from tests.factories import scoring_rows
 
     scoring_rows(package=package, other=other)
+    # The daily record of support per release (packyard.compatibility).
+    from packyard.compatibility.services import support_snapshot_record
+
+    support_snapshot_record(day=timezone.localdate())
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
         task_path="packyard.example.tasks.example_task",
@@ -165,6 +169,7 @@ def test_only_task_results_forbid_adding(admin_user):
     # Derived rows (answers, scores, snapshots, dependencies) are written by services only.
     assert forbidden == [
         "compatibility.PackageCompatibility",
+        "compatibility.SupportSnapshot",
         "django_tasks_database.DBTaskResult",
         "history.Change",
         "scoring.Dependency",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from packyard.catalog.models import Package
 from packyard.scoring import selectors
@@ -106,6 +107,29 @@ def answer_badge(answer: str) -> SafeString:
         ANSWER_MARKS.get(answer, "?"),
         answer,
     )
+
+
+@register.simple_tag
+def compatibility_rows(rows: Iterable[Any]) -> SafeString:
+    """Render the rows of a compatibility table (release, answer, evidence) in one pass.
+
+    A row a template include each cost as much as the rest of the table; here each part is
+    escaped where it is made.
+    """
+    html = []
+    for row in rows:
+        cycle = row.cycle
+        lts = ' <span class="badge">LTS</span>' if cycle.lts else ""
+        upcoming = ' <span class="badge">upcoming</span>' if cycle.phase == "upcoming" else ""
+        html.append(
+            "<tr>\n"
+            f'  <th scope="row"><a href="{escape(cycle.get_absolute_url())}">'
+            f"{escape(str(cycle))}</a>{lts}{upcoming}</th>\n"
+            f"  <td>{answer_badge(row.answer)}</td>\n"
+            f'  <td class="small">{escape(str(row.evidence))}</td>\n'
+            "</tr>\n"
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every part is escaped where it is made.
 
 
 @register.inclusion_tag("scoring/includes/insights.html", takes_context=True)
