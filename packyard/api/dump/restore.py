@@ -1,7 +1,9 @@
 """Rebuild a directory from a dump's files, into an empty catalogue, in one transaction.
 
 The reverse of `services.dump_export`: categories, then packages with their facts, releases,
-scores, compatibility answers and status, then grids with their features, packages and cells.
+scores (with the advisories affecting the latest release), compatibility answers and status,
+then the packages' dependencies in the directory (by slug, once every package exists), then
+grids with their features, packages and cells.
 Any bad field, or a row the database refuses, stops the import with its place and nothing is
 kept. Feature ids are kept, as API v5 shows them; other rows get new ids in the same order.
 """
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from packyard.api.dump.fields import DumpImportError, Fields, read_records
@@ -29,7 +33,7 @@ from packyard.core.repositories import RepositoryHost, repository_identity
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.grids.services import element_html
 from packyard.refresh.models import FetchState, FetchStatus, Source
-from packyard.scoring.models import DIMENSIONS, PackageScore, PackageStatus
+from packyard.scoring.models import DIMENSIONS, Dependency, PackageScore, PackageStatus
 
 Progress = Callable[[int], object]
 TIME_FACTS = {"last_commit_at", "archived_at", "repo_missing_since", "latest_release_at"}
@@ -60,16 +64,24 @@ def restore_folder(*, folder: Path, progress: Progress | None = None) -> dict[st
             counts["categories"] += 1
             _step(progress)
         replacements: list[tuple[Fields, int, str]] = []
+        requirements: list[tuple[Fields, int]] = []
         for record in read_records(folder / PACKAGES):
             with _refused_at(record):
                 package, replacement = _package(record, categories)
             if replacement:
                 replacements.append((record, package.pk, replacement))
+            # A dump made before records had dependencies and advisories has neither.
+            if record.has("dependencies") and record.items("dependencies"):
+                requirements.append((record, package.pk))
             counts["packages"] += 1
             _step(progress)
         for record, package_id, slug in replacements:
             with _refused_at(record):
                 _replace(record, package_id, slug)
+        for record, package_id in requirements:
+            with _refused_at(record):
+                _dependencies(record, package_id)
+        _count_dependents()
         for record in read_records(folder / GRIDS):
             with _refused_at(record):
                 _grid(record)
@@ -189,9 +201,36 @@ def _releases(record: Fields, package: Package) -> None:
     )
 
 
+def _advisories(record: Fields) -> list[dict[str, object]]:
+    """Return the advisories as the score keeps them (the shape the package page lists)."""
+    if not record.has("advisories"):
+        return []
+    return [
+        {
+            "id": item.text("id"),
+            "summary": item.text("summary"),
+            "link": item.text("link"),
+            "aliases": _texts(item, "aliases"),
+            "fixed_in": _texts(item, "fixed_in"),
+            "sources": _texts(item, "sources"),
+        }
+        for item in record.items("advisories")
+    ]
+
+
+def _texts(item: Fields, key: str) -> list[str]:
+    values = item.raw(key)
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise item.error(key, "expected a list of strings")
+    return values
+
+
 def _score(record: Fields, package: Package) -> None:
+    advisories = _advisories(record)
     score = record.optional_nested("score")
     if score is None:
+        if advisories:  # The score row keeps them: a record without one has none.
+            raise record.error("advisories", "given without a score")
         return
     dimensions = {item.text("name"): item for item in score.items("dimensions")}
     missing = [name for name in DIMENSIONS if name not in dimensions]
@@ -201,6 +240,7 @@ def _score(record: Fields, package: Package) -> None:
     trend = score.raw("trend")
     if trend is not None and (not isinstance(trend, int) or isinstance(trend, bool)):
         raise score.error("trend", "expected a whole number or null")
+    latest = record.optional_nested("latest_release")
     PackageScore.objects.create(
         package=package,
         overall=overall,
@@ -218,6 +258,8 @@ def _score(record: Fields, package: Package) -> None:
         },
         baseline_overall=None if trend is None else overall - trend,
         computed_at=score.time("computed_at"),
+        advisories=advisories,
+        latest_version="" if latest is None else latest.text("version"),
     )
 
 
@@ -259,6 +301,38 @@ def _replace(record: Fields, package_id: int, slug: str) -> None:
     if replacement is None:
         raise record.error("status.replaced_by.slug", f'no package "{slug}" in {PACKAGES}')
     Package.objects.filter(id=package_id).update(replaced_by_id=replacement)
+
+
+def _dependencies(record: Fields, package_id: int) -> None:
+    """Store what the package requires of the directory; its targets named by slug."""
+    items = record.items("dependencies")
+    slugs = [item.text("slug") for item in items]
+    targets = dict(Package.objects.filter(slug__in=slugs).values_list("slug", "id"))
+    rows = []
+    for item, slug in zip(items, slugs, strict=True):
+        if slug not in targets:
+            raise item.error("slug", f'no package "{slug}" in {PACKAGES}')
+        rows.append(
+            Dependency(
+                package_id=package_id,
+                target_id=targets[slug],
+                requirement=item.text("requirement"),
+                optional=item.flag("optional"),
+            )
+        )
+    Dependency.objects.bulk_create(rows)
+
+
+def _count_dependents() -> None:
+    """Give each score its count of required dependents, as the nightly scoring does."""
+    required = (
+        Dependency.objects.filter(target=OuterRef("package"), optional=False)
+        .order_by()
+        .values("target")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    PackageScore.objects.update(dependents_count=Coalesce(Subquery(required), 0))
 
 
 def _column_order(columns: list[Fields], cells: list[Fields]) -> list[Fields]:

@@ -17,7 +17,7 @@ from packyard.catalog.models import Category, Package, Release
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
 from packyard.grids.models import Element, Feature, Grid
 from packyard.refresh.models import FetchState, FetchStatus, Source
-from packyard.scoring.models import PackageStatus
+from packyard.scoring.models import Dependency, PackageScore, PackageStatus
 from tests.factories import (
     CategoryFactory,
     ElementFactory,
@@ -44,8 +44,8 @@ def dump_root(settings, tmp_path):
 
 @pytest.fixture
 def catalogue():
-    """Two categories; packages with releases, scores, answers, status and a replacement;
-    two grids with features, columns and some cells."""
+    """Two categories; packages with releases, scores, answers, status and a replacement, an
+    advisory, dependencies (one optional); two grids with features, columns and some cells."""
     tools = CategoryFactory(slug="tools", title="Tool", title_plural="Tools", description="")
     best = FetchedPackageFactory(slug="best", title="Best", pypi_version="2.0")
     old = FetchedPackageFactory(slug="old", title="Old", category=tools, pypi_version=None)
@@ -57,7 +57,10 @@ def catalogue():
     old.archived_at = MOMENT - timedelta(days=9)
     old.replaced_by = best
     old.save(update_fields=["deprecated_at", "archived_at", "replaced_by"])
-    scoring_rows(package=best, other=old)
+    scoring_rows(package=best, other=old)  # Best requires Old; an advisory affects Best.
+    Dependency.objects.create(
+        package=plain, target=best, requirement='best[forms]; extra == "x"', optional=True
+    )
     django = ReleaseCycle.objects.get(product="django", cycle="6.0")
     PackageCompatibility.objects.update_or_create(
         package=best,
@@ -126,6 +129,14 @@ def test_export_then_import_answers_every_v5_address_the_same(client, dump_root,
     assert v5_answers(client) == before
     assert len(before) == 6 + 2 * 3 + 2
     assert before["/api/v5/search/?q=best"]["results"][0]["slug"] == "best"
+    best = before["/api/v5/packages/best/"]
+    assert [row["slug"] for row in best["dependencies"]] == ["old"]
+    assert [(row["slug"], row["optional"]) for row in best["dependents"]] == [("plain", True)]
+    assert [row["id"] for row in best["advisories"]] == ["GHSA-xxxx-yyyy-zzzz"]
+    assert [row["slug"] for row in before["/api/v5/packages/old/"]["dependents"]] == ["best"]
+    # What the package page shows beside them comes back too.
+    assert PackageScore.objects.get(package__slug="old").dependents_count == 1
+    assert PackageScore.objects.get(package__slug="best").latest_version == "2.0"
     # The kept feature ids moved the id sequence on: a new feature gets a free one.
     assert FeatureFactory(grid=Grid.objects.get(slug="forms")).pk > max(
         feature["id"] for feature in before["/api/v5/grids/forms/"]["features"]
@@ -338,6 +349,25 @@ def test_a_line_that_is_not_json_or_a_missing_package_writes_nothing(dump_root, 
         dump_import(source=str(dump_root))
     assert not Package.objects.exists()
     assert not Feature.objects.exists()
+
+
+def test_a_dependency_on_a_package_the_dump_lacks_writes_nothing(dump_root, catalogue):
+    """Dependencies name their package by slug; one the dump does not hold stops the import."""
+    dump_export()
+    flush_catalogue()
+
+    def elsewhere(record):
+        record["dependencies"][0]["slug"] = "nowhere"
+        return record
+
+    rewrite_line(dump_root / "packages.jsonl.gz", 1, elsewhere)
+
+    with pytest.raises(
+        DumpImportError,
+        match=r'packages\.jsonl\.gz:1: field dependencies\[0\]\.slug: no package "nowhere"',
+    ):
+        dump_import(source=str(dump_root))
+    assert not Package.objects.exists()
 
 
 def test_import_refuses_a_catalogue_that_is_not_empty(dump_root, catalogue):

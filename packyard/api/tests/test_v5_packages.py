@@ -7,7 +7,7 @@ import pytest
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
 from packyard.core.repositories import RepositoryHost
 from packyard.refresh.models import FetchState, FetchStatus, Source
-from packyard.scoring.models import PackageScore
+from packyard.scoring.models import Dependency, PackageScore
 from tests.factories import (
     CategoryFactory,
     FetchedPackageFactory,
@@ -40,8 +40,19 @@ def answer(package, product, name, value="yes"):
     )
 
 
-def score(package, overall):
+ADVISORY = {
+    "id": "GHSA-aaaa-bbbb-cccc",
+    "summary": "Cross-site scripting in the widget",
+    "link": "https://osv.dev/vulnerability/GHSA-aaaa-bbbb-cccc",
+    "aliases": ["CVE-2026-0001"],
+    "fixed_in": ["2.1"],
+    "sources": ["PyPI", "OSV"],
+}
+
+
+def score(package, overall, advisories=()):
     PackageScore.objects.create(
+        advisories=list(advisories),
         package=package,
         overall=overall,
         maintenance=overall,
@@ -241,6 +252,55 @@ def test_a_package_record_has_facts_with_sources_score_compatibility_and_status(
     assert [row["version"] for row in releases["results"]] == ["2.0", "1.0"]
 
 
+def test_a_record_lists_advisories_and_its_dependencies_both_ways(client):
+    """Required before optional, then by title; each with its link, requirement and extra;
+    the advisories that affect the latest release, as the package page lists them."""
+    app = FetchedPackageFactory(slug="app", title="App", pypi_version="2.0")
+    core = PackageFactory(slug="core", title="Core")
+    alpha = PackageFactory(slug="alpha", title="Alpha")
+    plugin = PackageFactory(slug="plugin", title="Plugin")
+    admin = PackageFactory(slug="admin", title="Admin")
+    Dependency.objects.create(package=app, target=core, requirement="core>=1.0")
+    Dependency.objects.create(
+        package=app, target=alpha, requirement='alpha; extra == "fast"', optional=True
+    )
+    Dependency.objects.create(package=plugin, target=app, requirement="app>=2")
+    Dependency.objects.create(
+        package=admin, target=app, requirement='app; extra == "ui"', optional=True
+    )
+    score(app, 60, advisories=[ADVISORY])
+
+    record = client.get("/api/v5/packages/app/").json()
+
+    assert record["dependencies"] == [
+        {
+            "slug": "core",
+            "title": "Core",
+            "url": "http://testserver/api/v5/packages/core/",
+            "requirement": "core>=1.0",
+            "optional": False,
+        },
+        {
+            "slug": "alpha",
+            "title": "Alpha",
+            "url": "http://testserver/api/v5/packages/alpha/",
+            "requirement": 'alpha; extra == "fast"',
+            "optional": True,
+        },
+    ]
+    assert [(row["slug"], row["optional"]) for row in record["dependents"]] == [
+        ("plugin", False),
+        ("admin", True),
+    ]
+    assert record["dependents"][0]["url"] == "http://testserver/api/v5/packages/plugin/"
+    assert record["advisories"] == [ADVISORY]
+    core_record = client.get(record["dependencies"][0]["url"]).json()
+    assert core_record["dependencies"] == []
+    assert [row["slug"] for row in core_record["dependents"]] == ["app"]
+    assert core_record["advisories"] == []
+    assert core_record["score"] is None
+
+
 # --- Queries ------------------------------------------------------------------------------------
 
 
@@ -273,16 +333,25 @@ def test_the_filtered_list_takes_a_fixed_number_of_queries(client, django_assert
 
 @pytest.mark.parametrize("size", [1, 10])
 def test_a_package_record_takes_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    """Data version, the row, fetch states, answers, grids, latest release: 6 queries."""
+    """Data version, the row (with its score and advisories), fetch states, answers, grids,
+    latest release, dependencies, dependents: 8 queries for 1 or 10 of each."""
     package = FetchedPackageFactory(slug="full", pypi_version="1.0")
     ReleaseFactory(package=package, version="1.0")
-    score(package, 50)
+    score(package, 50, advisories=[{**ADVISORY, "id": f"GHSA-{n}"} for n in range(size)])
     for number in range(size):
         GridPackageFactory(grid=GridFactory(), package=package)
         answer(package, "python", f"3.{number}")
+        other = PackageFactory()
+        Dependency.objects.create(package=package, target=other, requirement=other.slug)
+        Dependency.objects.create(
+            package=PackageFactory(), target=package, requirement="full", optional=number % 2 == 1
+        )
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         record = client.get("/api/v5/packages/full/").json()
 
     assert len(record["grids"]) == size
     assert len(record["compatibility"]) == size
+    assert len(record["advisories"]) == size
+    assert len(record["dependencies"]) == size
+    assert len(record["dependents"]) == size

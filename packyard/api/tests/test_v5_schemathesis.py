@@ -15,7 +15,7 @@ from schemathesis.checks import (
 )
 
 from packyard.compatibility.models import PackageCompatibility, ReleaseCycle
-from packyard.scoring.models import PackageScore
+from packyard.scoring.models import Dependency, PackageScore
 from tests.factories import (
     ElementFactory,
     FetchedPackageFactory,
@@ -40,6 +40,7 @@ def v5_schema(live_server, transactional_db, settings):
         product="django", cycle="6.0", defaults={"major": 6, "minor": 0}
     )
     grid = GridFactory(slug="forms")
+    made = []
     for number in range(3):
         package = FetchedPackageFactory(slug=f"django-forms-{number}", pypi_version="1.0")
         ReleaseFactory(package=package, version="1.0")
@@ -51,12 +52,27 @@ def v5_schema(live_server, transactional_db, settings):
             compatibility=50,
             documentation=50,
             status=50,
-            reasons={"maintenance": [{"text": "Active", "points": 5, "out_of": 10}]},
+            reasons={"maintenance": [{"text": "Active", "points": 5, "out_of": 10.5}]},
+            advisories=[
+                {
+                    "id": f"GHSA-{number}",
+                    "summary": "An advisory",
+                    "link": "https://osv.dev/",
+                    "aliases": [],
+                    "fixed_in": [],
+                    "sources": ["OSV"],
+                }
+            ],
         )
         PackageCompatibility.objects.create(
             package=package, cycle=django_cycle, answer="yes", basis="classifier", evidence="x"
         )
         ElementFactory(grid_package=GridPackageFactory(grid=grid, package=package))
+        made.append(package)
+    Dependency.objects.create(package=made[0], target=made[1], requirement="django-forms-1")
+    Dependency.objects.create(
+        package=made[2], target=made[0], requirement="django-forms-0; extra == 'x'", optional=True
+    )
     return schemathesis.openapi.from_url(f"{live_server.url}/api/v5/schema/?format=json")
 
 
@@ -82,3 +98,20 @@ def test_api_v5_answers_as_its_schema_says(v5_schema):
             case.call_and_validate(checks=CHECKS)
 
         run()
+
+
+def test_real_records_answer_as_the_schema_says(v5_schema):
+    """Generated slugs seldom name a package: each real record (with a dependency, a dependent,
+    an optional one and an advisory) is checked against the schema too."""
+    operation = v5_schema["/api/v5/packages/{slug}/"]["GET"]
+    records = []
+    for number in range(3):
+        case = operation.Case(path_parameters={"slug": f"django-forms-{number}"})
+        response = case.call_and_validate(checks=CHECKS)
+        assert response.status_code == 200
+        records.append(response.json())
+    assert [record["advisories"][0]["id"] for record in records] == ["GHSA-0", "GHSA-1", "GHSA-2"]
+    assert [row["slug"] for row in records[0]["dependencies"]] == ["django-forms-1"]
+    assert [(row["slug"], row["optional"]) for row in records[0]["dependents"]] == [
+        ("django-forms-2", True)
+    ]

@@ -120,6 +120,55 @@ def test_the_schema_is_openapi_3_1_of_v5_only(client):
     assert not [path for path in schema["paths"] if not path.startswith("/api/v5/")]
 
 
+def resolve(schema, part):
+    """Follow a `$ref` (also under allOf or oneOf with null) to the component it names."""
+    for key in ("allOf", "oneOf"):
+        if key in part:
+            part = next(item for item in part[key] if item.get("type") != "null")
+    if "$ref" in part:
+        return schema["components"]["schemas"][part["$ref"].rsplit("/", 1)[1]]
+    return part
+
+
+def test_the_schema_types_every_part_of_a_package_record(client):
+    """A client reading the schema knows the shape of facts, score, status, advisories,
+    dependencies and dependents, and the list's status and score."""
+    schema = client.get("/api/v5/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    record = components["PackageDetail"]["properties"]
+
+    facts = resolve(schema, record["facts"])
+    assert {"stars", "requires_dist", "pypi_version"} <= set(facts["properties"])
+    fact = resolve(schema, facts["properties"]["stars"])
+    assert set(fact["required"]) == {"value", "source", "fetched_at"}
+    assert fact["properties"]["fetched_at"] == {"type": ["string", "null"], "format": "date-time"}
+    assert {"type": "null"} in record["score"]["oneOf"]
+    score = resolve(schema, record["score"])
+    assert score["properties"]["overall"] == {"type": "integer"}
+    dimension = resolve(schema, score["properties"]["dimensions"]["items"])
+    reason = resolve(schema, dimension["properties"]["reasons"]["items"])
+    assert reason["properties"]["points"] == {"type": ["number", "null"], "format": "double"}
+    status = resolve(schema, record["status"])
+    assert resolve(schema, status["properties"]["value"])["enum"] == [
+        "maintained",
+        "archived",
+        "deprecated",
+        "missing",
+    ]
+    advisory = resolve(schema, record["advisories"]["items"])
+    assert {"id", "aliases", "summary", "link"} <= set(advisory["required"])
+    for name in ("dependencies", "dependents"):
+        item = resolve(schema, record[name]["items"])
+        assert item["properties"]["optional"] == {
+            "type": "boolean",
+            "description": "Only under an extra.",
+        }
+        assert {"slug", "title", "url", "requirement", "optional"} == set(item["required"])
+    listed = components["Package"]["properties"]
+    assert resolve(schema, listed["status"])["enum"][0] == "maintained"
+    assert listed["score"]["type"] == ["integer", "null"]
+
+
 def test_the_docs_page_uses_vendored_files_and_no_inline_script(client):
     """Swagger UI comes from /static/ (sidecar), its start-up script from `?script`."""
     page = client.get("/api/v5/docs/").content.decode()

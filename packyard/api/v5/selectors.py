@@ -27,6 +27,7 @@ from packyard.compatibility.rules import Answer
 from packyard.core.repositories import RepositoryHost
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 from packyard.refresh.models import FetchState
+from packyard.scoring.models import Dependency
 
 # What `?status=` may ask for. "maintained" is the search's "live": neither archived nor
 # deprecated, and the repository not missing.
@@ -169,17 +170,31 @@ def package_status(package: Package) -> str:
 
 
 def package_records_for_v5() -> QuerySet[Package]:
-    """Return packages with everything a record shows (5 queries for any number of them).
+    """Return packages with everything a record shows (7 queries for any number of them).
 
-    The rows with their category, score, replacement and status flags; then their fetch
-    states, compatibility answers with their release cycles, grids and latest release
-    (`latest_releases`, a list of at most one).
+    The rows with their category, score (its advisories too), replacement and status flags;
+    then their fetch states, compatibility answers with their release cycles, grids, latest
+    release (`latest_releases`, a list of at most one), and the directory's packages they
+    require (`v5_dependencies`) and that require them (`v5_dependents`), each required before
+    optional, then by title, as the package page lists them.
     """
     answers = PackageCompatibility.objects.select_related("cycle").order_by(
         "cycle__product", "-cycle__major", "-cycle__minor"
     )
     grids = Grid.objects.only("id", "slug", "title").order_by("title", "id")
     latest = Release.objects.filter(version=F("package__pypi_version"))
+    dependencies = (
+        Dependency.objects.select_related("target")
+        .only("package_id", "target_id", "requirement", "optional", "target__slug", "target__title")
+        .order_by("optional", Lower("target__title"), "target_id")
+    )
+    dependents = (
+        Dependency.objects.select_related("package")
+        .only(
+            "package_id", "target_id", "requirement", "optional", "package__slug", "package__title"
+        )
+        .order_by("optional", Lower("package__title"), "package_id")
+    )
     return Package.objects.select_related(
         "category", "scoring", "replaced_by", "status_flags"
     ).prefetch_related(
@@ -187,11 +202,13 @@ def package_records_for_v5() -> QuerySet[Package]:
         Prefetch("compatibility", queryset=answers, to_attr="v5_answers"),
         Prefetch("grids", queryset=grids, to_attr="v5_grids"),
         Prefetch("releases", queryset=latest, to_attr="latest_releases"),
+        Prefetch("directory_requirements", queryset=dependencies, to_attr="v5_dependencies"),
+        Prefetch("directory_dependents", queryset=dependents, to_attr="v5_dependents"),
     )
 
 
 def package_for_v5(*, slug: str) -> Package:
-    """Return a package with everything its record shows (5 queries), or raise Http404."""
+    """Return a package with everything its record shows (7 queries), or raise Http404."""
     return get_object_or_404(package_records_for_v5(), slug=slug)
 
 

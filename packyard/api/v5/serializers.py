@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from packyard.api.v5.selectors import package_status
+from packyard.api.v5.selectors import STATUSES, package_status
 from packyard.catalog.models import Package
 from packyard.refresh.models import Source
-from packyard.scoring.models import DIMENSIONS
+from packyard.scoring.models import DIMENSIONS, Dependency
 
 
 def _link(serializer: serializers.Serializer, name: str, slug: str) -> str:  # type: ignore[type-arg]
     return reverse(f"apiv5:{name}", kwargs={"slug": slug}, request=serializer.context["request"])
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(STATUSES),
+        "description": "maintained (neither archived nor deprecated, its repository found), "
+        "archived, deprecated or missing (its repository gone).",
+    },
+    component_name="PackageStatusValue",
+)
+class StatusValueField(serializers.CharField):
+    """A package's status as `?status=` names it: one enum in the schema wherever it shows."""
 
 
 class CategorySerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -65,9 +79,11 @@ class PackageSerializer(serializers.Serializer):  # type: ignore[type-arg]
     def get_url(self, package: Package) -> str:
         return _link(self, "package-detail", package.slug)
 
+    @extend_schema_field(StatusValueField)
     def get_status(self, package: Package) -> str:
         return package_status(package)
 
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_score(self, package: Package) -> int | None:
         score = getattr(package, "scoring", None)
         return None if score is None else score.overall
@@ -99,6 +115,95 @@ PYPI_FACTS = (
 )
 
 
+class FactSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    value = serializers.JSONField(help_text="The fact as stored: any JSON value, or null.")
+    # A declared field named like Field.source: DRF's metaclass takes it off the class.
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="Where it comes from: the code host, or pypi."
+    )
+    fetched_at = serializers.DateTimeField(allow_null=True)
+
+
+# One property a fact, each {value, source, fetched_at}: a type for the schema only (the record
+# builds the object in PackageDetailSerializer.get_facts).
+FactsSerializer = type(
+    "FactsSerializer",
+    (serializers.Serializer,),
+    {name: FactSerializer() for name in (*REPOSITORY_FACTS, *PYPI_FACTS)},
+)
+
+
+class ReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    text = serializers.CharField()
+    points = serializers.FloatField(allow_null=True)
+    out_of = serializers.FloatField(allow_null=True)
+
+
+class DimensionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.ChoiceField(choices=DIMENSIONS)
+    value = serializers.IntegerField()
+    reasons = ReasonSerializer(many=True)
+
+
+class ScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    overall = serializers.IntegerField()
+    dimensions = DimensionSerializer(many=True)
+    trend = serializers.IntegerField(
+        allow_null=True, help_text="The change since the baseline snapshot, or null."
+    )
+    computed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AdvisorySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A known advisory affecting the latest release, as the package page lists it."""
+
+    id = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()
+    link = serializers.CharField()
+    fixed_in = serializers.ListField(
+        child=serializers.CharField(), help_text="Releases that fix it; empty when none is known."
+    )
+    sources = serializers.ListField(
+        child=serializers.CharField(), help_text="Where it is known from: PyPI, OSV."
+    )
+
+
+class DependencySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A package of the directory that this package's latest release requires."""
+
+    slug = serializers.CharField(source="target.slug")
+    title = serializers.CharField(source="target.title")
+    url = serializers.SerializerMethodField()
+    requirement = serializers.CharField(help_text="As Requires-Dist writes it.")
+    optional = serializers.BooleanField(help_text="Only under an extra.")
+
+    def get_url(self, row: Dependency) -> str:
+        return _link(self, "package-detail", row.target.slug)
+
+
+class DependentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A package of the directory whose latest release requires this package."""
+
+    slug = serializers.CharField(source="package.slug")
+    title = serializers.CharField(source="package.title")
+    url = serializers.SerializerMethodField()
+    requirement = serializers.CharField(help_text="As Requires-Dist writes it.")
+    optional = serializers.BooleanField(help_text="Only under an extra.")
+
+    def get_url(self, row: Dependency) -> str:
+        return _link(self, "package-detail", row.package.slug)
+
+
+class GridRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, grid: Any) -> str:
+        return _link(self, "grid-detail", grid.slug)
+
+
 class CompatibilitySerializer(serializers.Serializer):  # type: ignore[type-arg]
     product = serializers.CharField(source="cycle.product")
     cycle = serializers.CharField(source="cycle.cycle")
@@ -122,7 +227,7 @@ class ReleaseSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    value = serializers.CharField(help_text="maintained, archived, deprecated or missing.")
+    value = StatusValueField()
     archived_at = serializers.DateTimeField(allow_null=True)
     deprecated_at = serializers.DateTimeField(allow_null=True)
     repo_missing_since = serializers.DateTimeField(allow_null=True)
@@ -132,7 +237,8 @@ class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """A package's record: every fact with its source, the score, compatibility, status."""
+    """A package's record: every fact with its source, the score, compatibility, status,
+    advisories, and its dependencies and dependents in the directory."""
 
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -149,7 +255,10 @@ class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
     score = serializers.SerializerMethodField()
     compatibility = CompatibilitySerializer(source="v5_answers", many=True)
     latest_release = serializers.SerializerMethodField()
-    grids = serializers.SerializerMethodField()
+    advisories = serializers.SerializerMethodField()
+    dependencies = DependencySerializer(source="v5_dependencies", many=True)
+    dependents = DependentSerializer(source="v5_dependents", many=True)
+    grids = GridRefSerializer(source="v5_grids", many=True)
     releases_url = serializers.SerializerMethodField()
     created = serializers.DateTimeField()
     modified = serializers.DateTimeField()
@@ -158,10 +267,12 @@ class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
         releases = getattr(package, "latest_releases", [])
         return releases[0] if releases else None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_licence(self, package: Package) -> str | None:
         latest = self._latest(package)
         return None if latest is None else latest.license
 
+    @extend_schema_field(StatusSerializer)
     def get_status(self, package: Package) -> dict[str, Any]:
         flags = getattr(package, "status_flags", None)
         replacement = package.replaced_by
@@ -178,6 +289,7 @@ class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
             context=self.context,
         ).data
 
+    @extend_schema_field(FactsSerializer)
     def get_facts(self, package: Package) -> dict[str, Any]:
         fetched = {state.source: state.last_success_at for state in package.fetch_states.all()}
         repository_time = fetched.get(Source.REPOSITORY) or package.last_fetched_at
@@ -196,6 +308,7 @@ class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
             }
         return facts
 
+    @extend_schema_field(ScoreSerializer(allow_null=True))
     def get_score(self, package: Package) -> dict[str, Any] | None:
         score = getattr(package, "scoring", None)
         if score is None:
@@ -221,14 +334,26 @@ class PackageDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
             "computed_at": _plain(score.computed_at),
         }
 
+    @extend_schema_field(ReleaseSerializer(allow_null=True))
     def get_latest_release(self, package: Package) -> dict[str, Any] | None:
         latest = self._latest(package)
         return None if latest is None else dict(ReleaseSerializer(latest).data)
 
-    def get_grids(self, package: Package) -> list[dict[str, Any]]:
+    @extend_schema_field(AdvisorySerializer(many=True))
+    def get_advisories(self, package: Package) -> list[dict[str, Any]]:
+        score = getattr(package, "scoring", None)
+        if score is None:
+            return []
         return [
-            {"slug": grid.slug, "title": grid.title, "url": _link(self, "grid-detail", grid.slug)}
-            for grid in package.v5_grids  # type: ignore[attr-defined]
+            {
+                "id": str(advisory.get("id", "")),
+                "aliases": [str(alias) for alias in advisory.get("aliases", [])],
+                "summary": str(advisory.get("summary", "")),
+                "link": str(advisory.get("link", "")),
+                "fixed_in": [str(version) for version in advisory.get("fixed_in", [])],
+                "sources": [str(source) for source in advisory.get("sources", [])],
+            }
+            for advisory in score.advisories
         ]
 
     def get_releases_url(self, package: Package) -> str:
