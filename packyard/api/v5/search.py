@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.reverse import reverse
 from rest_framework.utils.urls import replace_query_param
 
+from packyard.api.v5.serializers import StatusValueField
 from packyard.search.selectors import (
     SearchFacets,
     SearchFilters,
@@ -49,7 +50,7 @@ class SearchHitSerializer(serializers.Serializer):  # type: ignore[type-arg]
     url = serializers.CharField()
     description = serializers.CharField()
     category = serializers.CharField()
-    status = serializers.CharField()
+    status = StatusValueField()
     name_match = serializers.IntegerField(help_text="2 exact name, 1 name part, 0 text only.")
     text = serializers.FloatField(help_text="Text relevance, 0-1.")
     quality = serializers.FloatField(help_text="The package's score, 0-1.")
