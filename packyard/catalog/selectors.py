@@ -84,10 +84,15 @@ def releases_latest(*, limit: int) -> QuerySet[Release]:
     )
 
 
-def package_get(*, slug: str) -> Package:
-    """Return a package with what its page shows beside it, or raise Http404."""
+def package_get(*, slug: str, beside: tuple[str, ...] = ()) -> Package:
+    """Return a package with what its page shows beside it, or raise Http404.
+
+    `beside` names more one-to-one rows to read in the same query (the score, the status
+    flags of the apps above this one).
+    """
     return get_object_or_404(
-        Package.objects.select_related("category", "replaced_by", "created_by"), slug=slug
+        Package.objects.select_related("category", "replaced_by", "created_by", *beside),
+        slug=slug,
     )
 
 

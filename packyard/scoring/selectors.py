@@ -146,15 +146,27 @@ class Insights:
         return is_retired(self.package)
 
 
+# The rows beside a package that its insights show: read with the package, or in one query.
+INSIGHTS_BESIDE = ("scoring", "status_flags")
+_INSIGHTS_RELATIONS = (
+    PackageScore.package.field.remote_field,
+    PackageStatus.package.field.remote_field,
+)
+
+
 def package_insights(*, package: Package) -> Insights:
-    """Return a package's score, answers, dependencies and status (3 queries)."""
-    # The score and the status in one query: both hang off the package, at most one each.
-    beside = (
-        Package.objects.filter(pk=package.pk)
-        .select_related("scoring", "status_flags")
-        .only("id", "scoring", "status_flags")
-        .first()
-    )
+    """Return a package's score, answers, dependencies and status (3 queries, or 2 when the
+    package was read with its score and status)."""
+    # The score and the status in one query: both hang off the package, at most one each;
+    # none when the package was read with them (`package_get(beside=INSIGHTS_BESIDE)`).
+    beside: Package | None = package
+    if not all(relation.is_cached(package) for relation in _INSIGHTS_RELATIONS):
+        beside = (
+            Package.objects.filter(pk=package.pk)
+            .select_related(*INSIGHTS_BESIDE)
+            .only("id", *INSIGHTS_BESIDE)
+            .first()
+        )
     # Both directions of the directory's dependencies in one query, with only what the page
     # links; sorted here, which costs less than building the order in SQL.
     dependencies = sorted(

@@ -28,6 +28,7 @@ from packyard.pages.history import change_get, change_revert, history_render
 from packyard.pages.lists import list_sort, list_text, render_list
 from packyard.refresh.selectors import fetch_states_of
 from packyard.refresh.tasks import package_refresh_enqueue
+from packyard.scoring.selectors import INSIGHTS_BESIDE
 
 FORM_ERROR = 400
 
@@ -93,7 +94,7 @@ def package_latest(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every fact about a package."""
-    package = selectors.package_get(slug=slug)
+    package = selectors.package_get(slug=slug, beside=INSIGHTS_BESIDE)
     releases = page_of(
         request,
         selectors.package_releases(package=package),
