@@ -40,15 +40,21 @@ def _score(column: Column) -> Any:
     return column.extra.score if column.extra is not None else None
 
 
+@lru_cache(maxsize=4096)
+def _support_html(answers: tuple[tuple[str, str], ...]) -> str:
+    """Draw a support list; most packages of a grid share one, so each is drawn once."""
+    if not answers:
+        return '<span class="muted">unknown</span>'
+    return "".join(
+        f"<div>{escape(str(cycle))} {_answer(answer)}</div>" for cycle, answer in answers
+    )
+
+
 def _support(kind: str) -> Callable[[Column], str]:
     def cell(column: Column) -> str:
         score = _score(column)
         answers = score.support.get(kind, []) if score is not None else []
-        if not answers:
-            return '<span class="muted">unknown</span>'
-        return "".join(
-            f"<div>{escape(str(cycle))} {_answer(answer)}</div>" for cycle, answer in answers
-        )
+        return _support_html(tuple((str(cycle), str(answer)) for cycle, answer in answers))
 
     return cell
 

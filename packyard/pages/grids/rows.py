@@ -9,6 +9,7 @@ The markup is the one the template rendered, byte for byte; the template joins t
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,17 @@ def _activity(weeks: tuple[int, ...] | None) -> str:
     return str(sparkline(None if weeks is None else list(weeks), width=104, height=24))
 
 
+# A description longer than this is cut, with an ellipsis, as Truncator cuts it.
+DESCRIPTION_CHARS = 220
+
+
+def _truncated(text: str, limit: int) -> str:
+    """Return Truncator(text).chars(limit), without its cost when the text is short already
+    (then Truncator returns the text in NFC, as here)."""
+    normalized = unicodedata.normalize("NFC", text)
+    return normalized if len(normalized) <= limit else Truncator(text).chars(limit)
+
+
 def _fact(value: int | None) -> str:
     return NOT_FETCHED_HTML if value is None else f"{value:,}"
 
@@ -79,7 +91,7 @@ STANDARD: list[tuple[str, str, Callable[[Column], str]]] = [
     (
         "Description",
         ' class="description"',
-        lambda column: escape(Truncator(column.package.description).chars(220)),
+        lambda column: escape(_truncated(column.package.description, DESCRIPTION_CHARS)),
     ),
     ("Category", "", lambda column: escape(column.package.category.title)),
     ("Stars", "", lambda column: _fact(column.package.stars)),
