@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from packyard.api.mcp.server import mcp_server
-from packyard.api.v5.throttling import AnonymousRateThrottle
+from packyard.api.v5.throttling import AnonymousRateThrottle, RateLimitHeaders
 from packyard.core.caching import page_cache_exempt
 
 # Django has checked the Host header against ALLOWED_HOSTS before the view runs.
@@ -101,7 +101,7 @@ class McpRateThrottle(AnonymousRateThrottle):
     scope = "mcp_anonymous"
 
 
-class McpView(APIView):
+class McpView(RateLimitHeaders, APIView):
     """Answer one MCP JSON-RPC message POSTed to /mcp/ (stateless; nothing is stored).
 
     DRF only guards the door: the POST method, the rate limit (429 with Retry-After). No

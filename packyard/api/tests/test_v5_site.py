@@ -1,6 +1,9 @@
 """API v5 grids, categories and search; its schema, docs, rate limit, CORS and caching."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 
 from packyard.search import services as search_services
 from tests.factories import (
@@ -191,6 +194,32 @@ def test_anonymous_clients_are_limited_with_retry_after(client, settings):
 
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert int(answers[2]["Retry-After"]) > 0
+
+
+@time_machine.travel("2026-12-05 12:00:00 +00:00", tick=False)
+def test_each_counted_answer_says_the_limit_what_remains_and_when_it_resets(client, settings):
+    """X-RateLimit-Limit, -Remaining and -Reset (epoch seconds), down to 0 on the 429."""
+    settings.API_V5_RATE = "2/min"
+    settings.PAGE_CACHE_SECONDS = 0
+    reset = str(int(datetime(2026, 12, 5, 12, 1, tzinfo=UTC).timestamp()))
+
+    answers = [client.get("/api/v5/search/", {"q": "forms"}) for _ in range(3)]
+
+    assert [answer["X-RateLimit-Limit"] for answer in answers] == ["2", "2", "2"]
+    assert [answer["X-RateLimit-Remaining"] for answer in answers] == ["1", "0", "0"]
+    assert {answer["X-RateLimit-Reset"] for answer in answers} == {reset}
+    assert answers[2].status_code == 429
+
+
+def test_answers_from_the_page_cache_are_not_counted_and_say_no_limit(client, settings):
+    """A kept answer costs the client nothing, so it carries no X-RateLimit headers."""
+    settings.API_V5_RATE = "5/min"
+
+    first = client.get("/api/v5/categories/")
+    again = client.get("/api/v5/categories/")
+
+    assert first["X-RateLimit-Remaining"] == "4"
+    assert "X-RateLimit-Remaining" not in again
 
 
 def test_v5_answers_allow_any_origin_even_from_the_cache(client):

@@ -30,7 +30,7 @@ from packyard.api.v5.serializers import (
     PackageSerializer,
     ReleaseSerializer,
 )
-from packyard.api.v5.throttling import AnonymousRateThrottle
+from packyard.api.v5.throttling import AnonymousRateThrottle, RateLimitHeaders
 from packyard.catalog.models import Category, Package, Release
 from packyard.grids.models import Grid
 from packyard.search.selectors import SearchQueryError
@@ -43,7 +43,7 @@ ModelT = TypeVar("ModelT", bound=Model)
 PAGE_SIZE = OpenApiParameter("page_size", int, description="Rows a page, 1-100 (20).")
 
 
-class V5ViewSet(viewsets.ReadOnlyModelViewSet[ModelT]):
+class V5ViewSet(RateLimitHeaders, viewsets.ReadOnlyModelViewSet[ModelT]):
     """What every v5 view shares: the throttle, the cursor and slugs in addresses."""
 
     throttle_classes = [AnonymousRateThrottle]
@@ -134,7 +134,7 @@ class CategoryViewSet(V5ViewSet[Category]):
         return super().retrieve(request, *args, **kwargs)
 
 
-class SearchView(APIView):
+class SearchView(RateLimitHeaders, APIView):
     """The search: packages ranked best first (with their numbers), grids, and facets.
 
     An APIView, not a viewset's list: its answer is one page object, not a list of records.
