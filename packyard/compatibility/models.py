@@ -142,3 +142,7 @@ class SupportSnapshot(models.Model):
     @property
     def share(self) -> float:
         return self.yes / self.packages if self.packages else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)

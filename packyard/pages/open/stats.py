@@ -93,28 +93,25 @@ def _history_chart(
     ids = {cycle.pk for cycle in cycles}
     rows = [row for row in snapshots if row.cycle_id in ids]
     days = sorted({row.day for row in rows})
-    if len(days) > DAILY_POINTS:
-        last_of_month = {(day.year, day.month): day for day in days}
-        days = sorted(last_of_month.values())
-        label = "%Y-%m"
-    else:
-        label = "%Y-%m-%d"
-    kept = set(days)
-    found = {(row.day, row.cycle_id): row for row in rows if row.day in kept}
+    monthly = len(days) > DAILY_POINTS
+    if monthly:
+        days = sorted({(day.year, day.month): day for day in days}.values())
+    label = "%Y-%m" if monthly else "%Y-%m-%d"
+    found = {(row.day, row.cycle_id): row for row in rows}
     names = [day.strftime(label) for day in days]
 
-    def point(cycle: ReleaseCycle, day: date) -> tuple[float | None, str]:
+    def point(cycle: ReleaseCycle, day: date, name_of_day: str) -> tuple[float | None, str]:
         row = found.get((day, cycle.pk))
         if row is None:
             return None, ""
         return row.share, (
-            f"{name} {cycle.cycle}, {day.strftime(label)}: {round(row.share * 100)}% "
+            f"{name} {cycle.cycle}, {name_of_day}: {row.percent}% "
             f"({_packages(row.yes)} of {row.packages:,})"
         )
 
     def cell(cycle: ReleaseCycle, day: date) -> str:
         row = found.get((day, cycle.pk))
-        return f"{round(row.share * 100)}%" if row else "—"
+        return f"{row.percent}%" if row else "—"
 
     first = days[0].isoformat() if days else "its first day"
     return line_chart(
@@ -123,27 +120,27 @@ def _history_chart(
         description=(
             f"For each {name} release supported today: the share of every package in the "
             f"directory that worked with it, as recorded each day since {first}"
-            + (" (a point per month, its last day)." if label == "%Y-%m" else ".")
+            + (" (a point per month, its last day)." if monthly else ".")
         ),
         names=names,
         series=[
-            Series(name=f"{name} {cycle.cycle}", points=[point(cycle, day) for day in days])
+            Series(
+                name=f"{name} {cycle.cycle}",
+                points=[point(cycle, day, shown) for day, shown in zip(days, names, strict=True)],
+            )
             for cycle in cycles
         ],
-        headers=(
-            "Day" if label == "%Y-%m-%d" else "Month",
-            *(f"{name} {cycle.cycle}" for cycle in cycles),
-        ),
-        rows=[(day.strftime(label), *(cell(cycle, day) for cycle in cycles)) for day in days],
+        headers=("Month" if monthly else "Day", *(f"{name} {cycle.cycle}" for cycle in cycles)),
+        rows=[
+            (shown, *(cell(cycle, day) for cycle in cycles))
+            for day, shown in zip(days, names, strict=True)
+        ],
     )
 
 
-def _recorded_chart(
-    support: list[compatibility.CycleShare], *, packages: int, today: date
-) -> Chart:
-    """Draw, for each Django release supported today, the share of packages whose "works"
-    answer had been recorded by the end of each month."""
-    cycles = [share.cycle for share in support if share.cycle.is_supported_on(today)]
+def _recorded_chart(cycles: list[ReleaseCycle], *, packages: int, today: date) -> Chart:
+    """Draw, for each Django release supported today (`cycles`), the share of packages whose
+    "works" answer had been recorded by the end of each month."""
     recorded = compatibility.works_recorded_by_month(cycles=cycles)
     firsts = [min(months) for months in recorded.values() if months]
     months = catalog.months_between(min(firsts), today) if firsts else []
@@ -276,7 +273,7 @@ def site_statistics(*, now: datetime, interval_hours: float) -> Statistics:
         charts += [
             _history_chart(product, cycles, history) for product, cycles in supported.items()
         ]
-    charts.append(_recorded_chart(support["django"], packages=packages, today=today))
+    charts.append(_recorded_chart(supported["django"], packages=packages, today=today))
     charts.append(
         column_chart(
             slug="added",
