@@ -450,6 +450,14 @@ def main() -> None:
                 if not (arguments.keep and exists(backend, url)):
                     build(backend, url, packages, grids)
                     built.append(url)
+                else:  # A kept database gets the migrations written since it was built.
+                    environment = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+                    subprocess.run(
+                        [sys.executable, "manage.py", "migrate", "-v0"],
+                        check=True,
+                        cwd=ROOT,
+                        env=environment,
+                    )
                 if arguments.build_only:
                     continue
                 print(f"Measuring {size} on {backend}…", flush=True)

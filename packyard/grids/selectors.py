@@ -61,6 +61,43 @@ def grids_of_package(*, package: Package) -> QuerySet[Grid]:
     return Grid.objects.filter(memberships__package=package).order_by("title")
 
 
+# What a grid's columns read of each package, its category and its replacement: a big grid
+# has hundreds of columns, and the rest (contributors, requirements, vulnerabilities...) is
+# costly to read and never shown there.
+COLUMN_PACKAGE_FIELDS = (
+    *(
+        f"package__{name}"
+        for name in (
+            "title",
+            "slug",
+            "description",
+            "stars",
+            "forks",
+            "commits_over_52",
+            "last_commit_at",
+            "archived_at",
+            "deprecated_at",
+            "repo_missing_since",
+            "pypi_version",
+            "latest_release_at",
+            "pypi_project_status",
+        )
+    ),
+    "package__category__title",
+    "package__category__slug",
+    "package__replaced_by__title",
+    "package__replaced_by__slug",
+)
+# What deciding who stewards a package reads (its creator, its contributors on GitHub): only
+# for a signed-in reader, whose buttons depend on it.
+COLUMN_STEWARD_FIELDS = (
+    "package__created_by",
+    "package__repo_host",
+    "package__repo_url",
+    "package__contributors",
+)
+
+
 @dataclass
 class Column:
     """A package's column in a grid, with what the standard rows show."""
@@ -118,14 +155,23 @@ def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
 
 
 def grid_matrix(
-    *, slug: str, sort: str = DEFAULT_COLUMN_SORT, show_retired: bool = False
+    *,
+    slug: str,
+    sort: str = DEFAULT_COLUMN_SORT,
+    show_retired: bool = False,
+    for_stewards: bool = False,
 ) -> GridMatrix:
     """Return a grid with every package as a column and every feature as a row (5 queries).
 
-    Archived and deprecated packages are left out (and counted) unless `show_retired`.
+    Archived and deprecated packages are left out (and counted) unless `show_retired`. Each
+    package has only what the grid shows, and with `for_stewards` what tells its stewards.
     """
     grid = get_object_or_404(Grid, slug=slug)
-    memberships = list(grid.memberships.select_related("package__category", "package__replaced_by"))
+    memberships = list(
+        grid.memberships.select_related("package__category", "package__replaced_by").only(
+            "grid_id", *COLUMN_PACKAGE_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ())
+        )
+    )
     retired_count = sum(1 for membership in memberships if is_retired(membership.package))
     if not show_retired:
         memberships = [m for m in memberships if not is_retired(m.package)]

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from packyard.catalog.models import Package
+from packyard.scoring.gaps import missing_facts
 
 DIMENSIONS = ("maintenance", "adoption", "compatibility", "documentation", "status")
 # A change of this many points or more since the baseline shows as an arrow up or down.
@@ -33,6 +34,12 @@ class PackageScore(models.Model):
     status = models.PositiveSmallIntegerField()
     reasons = models.JSONField(
         default=dict, help_text="Per dimension, a list of {text, points, out_of}."
+    )
+    missing = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The facts its reasons could not read, in order (kept from the reasons, so "
+        "a badge need not read them).",
     )
     support = models.JSONField(
         default=dict,
@@ -66,6 +73,11 @@ class PackageScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package}: {self.overall}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Writers that bulk-create (scores_recompute) set it themselves, from the same reasons.
+        self.missing = missing_facts(self.reasons)
+        super().save(*args, **kwargs)
 
     @property
     def dimensions(self) -> dict[str, int]:

@@ -32,7 +32,6 @@ from packyard.grids.selectors import (
 )
 from packyard.refresh.models import FetchState
 from packyard.scoring.dimensions import DEFAULT_WEIGHTS, blend
-from packyard.scoring.gaps import missing_facts
 from packyard.scoring.models import Dependency, PackageScore, PackageStatus, ScoreSnapshot
 
 SCORE_SORT = "score"
@@ -68,7 +67,9 @@ def scores_for(*, package_ids: Iterable[int]) -> dict[int, PackageScore]:
     ids = list(package_ids)
     if not ids:
         return {}
-    return {score.package_id: score for score in PackageScore.objects.filter(package__in=ids)}
+    # Not their reasons: a list or a grid shows the numbers, and the facts missing (kept apart).
+    scores = PackageScore.objects.filter(package__in=ids).defer("reasons")
+    return {score.package_id: score for score in scores}
 
 
 def packages_needing_scores(*, limit: int) -> list[int]:
@@ -209,7 +210,7 @@ class PackageSummary:
     @property
     def score_value(self) -> int | None:
         """Return the overall score, or None when there is none or it lacks facts."""
-        if self.score is None or missing_facts(self.score.reasons):
+        if self.score is None or self.score.missing:
             return None
         return self.score.overall
 
@@ -279,6 +280,7 @@ def grid_scored(
     sort: str = DEFAULT_COLUMN_SORT,
     show_retired: bool = False,
     weights: Mapping[str, int] | None = None,
+    for_stewards: bool = False,
 ) -> GridMatrix:
     """Return a grid's matrix with each column's score (one query more than the matrix).
 
@@ -288,6 +290,7 @@ def grid_scored(
         slug=slug,
         sort=DEFAULT_COLUMN_SORT if sort == SCORE_SORT else sort,
         show_retired=show_retired,
+        for_stewards=for_stewards,
     )
     scores = scores_for(package_ids=[column.package.pk for column in matrix.columns])
     for column in matrix.columns:

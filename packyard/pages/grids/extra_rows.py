@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from packyard.core.templatetags.packyard import safe_url
 from packyard.grids.selectors import Column
 from packyard.pages.grids.rows import Row, row_of
+from packyard.scoring.models import DIMENSIONS
 from packyard.scoring.templatetags.scoring import answer_badge, score_badge, score_level
 
 _PACKAGE_MARK = "package-slug-mark"
@@ -59,14 +60,17 @@ def _support(kind: str) -> Callable[[Column], str]:
     return cell
 
 
+_DIMENSION_TITLES = {name: escape(capfirst(name)) for name in DIMENSIONS}
+
+
 def _parts(column: Column) -> str:
     score = _score(column)
     if score is None:
         return NONE
     items = "".join(
-        f"<li>{escape(capfirst(name))} "
+        f"<li>{_DIMENSION_TITLES[name]} "
         f'<span class="score score-{score_level(value)}">{value}</span></li>'
-        for name, value, _reasons in score.reason_lists
+        for name, value in score.dimensions.items()
     )
     return f'<ul class="dimension-list compact">{items}</ul>'
 

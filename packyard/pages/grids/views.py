@@ -62,7 +62,12 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     weights_form = WeightsForm(request.GET if weighted else None)
     show_retired = request.GET.get("retired") == "shown"
     matrix = scoring_selectors.grid_scored(
-        slug=slug, sort=sort, show_retired=show_retired, weights=weights_form.weights()
+        slug=slug,
+        sort=sort,
+        show_retired=show_retired,
+        weights=weights_form.weights(),
+        # A signed-in reader's buttons depend on whether they steward each package.
+        for_stewards=request.user.is_authenticated,
     )
     packages = [column.package for column in matrix.columns]
     feature_rows = cells.feature_rows(

@@ -35,6 +35,7 @@ from packyard.scoring.advisories import (
     merge,
 )
 from packyard.scoring.dependencies import needed_projects
+from packyard.scoring.gaps import missing_facts
 from packyard.scoring.models import (
     DIMENSIONS,
     AffectedPackage,
@@ -250,13 +251,15 @@ def _scores_write(package_ids: Iterable[int], now: datetime) -> tuple[int, set[i
         )
         computed = dimensions.all_dimensions(inputs)
         scores = {name: dimension.score for name, dimension in computed.items()}
+        reasons = {
+            name: [reason.as_dict() for reason in dimension.reasons]
+            for name, dimension in computed.items()
+        }
         values: dict[str, Any] = {
             **scores,
             "overall": dimensions.blend(scores),
-            "reasons": {
-                name: [reason.as_dict() for reason in dimension.reasons]
-                for name, dimension in computed.items()
-            },
+            "reasons": reasons,
+            "missing": missing_facts(reasons),
             "support": {
                 product: [[cycle, answer] for kind, cycle, answer, _ in support if kind == product]
                 for product in ("django", "python")

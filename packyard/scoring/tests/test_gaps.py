@@ -20,6 +20,31 @@ def test_a_package_never_fetched_is_scored_with_its_gaps_named():
 
     score = PackageScore.objects.get(package=package)
     assert missing_facts(score.reasons) == ["last commit", "weekly commits", "stars", "forks"]
+    # Kept beside the reasons, so badges read a short list instead of every reason.
+    assert score.missing == ["last commit", "weekly commits", "stars", "forks"]
+
+
+def test_a_score_saved_by_hand_keeps_its_missing_facts_from_its_reasons():
+    """Admin edits and restores save one row: the missing facts follow the reasons."""
+    package = PackageFactory(slug="by-hand")
+    score = PackageScore(
+        package=package,
+        overall=40,
+        maintenance=0,
+        adoption=0,
+        compatibility=80,
+        documentation=60,
+        status=100,
+        reasons={
+            "adoption": [{"text": "Stars unknown", "points": 0, "out_of": 10, "missing": "stars"}]
+        },
+    )
+    score.save()
+
+    assert PackageScore.objects.get(package=package).missing == ["stars"]
+    score.reasons = {}
+    score.save()
+    assert PackageScore.objects.get(package=package).missing == []
 
 
 def test_a_fetched_package_has_no_gaps():
@@ -27,7 +52,9 @@ def test_a_fetched_package_has_no_gaps():
 
     scores_recompute(package_ids=[package.pk])
 
-    assert missing_facts(PackageScore.objects.get(package=package).reasons) == []
+    score = PackageScore.objects.get(package=package)
+    assert missing_facts(score.reasons) == []
+    assert score.missing == []
 
 
 def test_pages_say_not_enough_data_instead_of_a_red_number(client):
