@@ -5,6 +5,35 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time():
+    """On SQLite, serve the browser tests' live server one request at a time.
+
+    There the server's threads share the tests' in-memory database connection, and a browser
+    asks for a page, its badges and its htmx parts at once: two threads on one SQLite
+    connection fail now and then ("bad parameter or other API misuse"), and the page after
+    them with it. A server without threads closes each connection after its answer, so no
+    idle keep-alive holds the others up. PostgreSQL gives each thread its own connection.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The thread serving holds the shared connection already (LiveServerThread.run).
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = threaded
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start each test with an empty cache, so counts and rate limits do not leak."""
