@@ -8,14 +8,54 @@ from typing import Any, cast
 
 from django import template
 from django.http import HttpRequest
+from django.template.base import Parser, Token
+from django.template.context import Context
+from django.template.defaulttags import URLNode
+from django.template.defaulttags import url as django_url
+from django.urls import NoReverseMatch
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timeuntil
 
 from packyard.core.markup import markdown_text, render_markdown
+from packyard.core.urls import reverse_kept_or_not
 
 register = template.Library()
+
+
+class KeptURLNode(URLNode):
+    """Django's `{% url %}`, each address reversed once per process (`core.urls`): a page
+    has a dozen links in its header and footer alone, and the answer never changes."""
+
+    def render(self, context: Context) -> str:
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        name = self.view_name.resolve(context)
+        # The current application as Django's node finds it (instance namespaces).
+        request = getattr(context, "request", None)
+        current_app = getattr(request, "current_app", None)
+        if current_app is None:
+            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+        url = ""
+        try:
+            url = reverse_kept_or_not(name, args=args, kwargs=kwargs, current_app=current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = url
+            return ""
+        return str(conditional_escape(url)) if context.autoescape else url
+
+
+@register.tag
+def url(parser: Parser, token: Token) -> KeptURLNode:
+    """`{% url %}` as Django's, parsed by Django's: this library is a builtin, so it is the
+    `url` every template uses."""
+    node = django_url(parser, token)
+    return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
 
 NOT_FETCHED = "not fetched yet"
 
