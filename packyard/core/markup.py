@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache, wraps
 
 import nh3
 from markdown_it import MarkdownIt
@@ -18,6 +19,23 @@ ALLOWED_TAGS = frozenset(
     {"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "del", "s", "blockquote"}
 )
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Texts a page shows on every request (a grid's description, its features' titles) are
+# rendered once per process: rendering is a function of the text alone. Longer texts, and
+# more of them, are rendered each time, so memory stays bounded.
+KEPT_TEXTS = 4096
+KEPT_LENGTH = 4000
+
+
+def _kept(render: Callable[[str], str]) -> Callable[[str], str]:
+    cached = lru_cache(maxsize=KEPT_TEXTS)(render)
+
+    @wraps(render)
+    def kept(text: str) -> str:
+        if not text:
+            return ""
+        return cached(text) if len(text) <= KEPT_LENGTH else render(text)
+
+    return kept
 
 
 @cache
@@ -30,6 +48,7 @@ def _parser() -> MarkdownIt:
     )
 
 
+@_kept
 def render_markdown(text: str) -> str:
     """Render user-written Markdown to sanitised HTML."""
     if not text or not text.strip():
@@ -47,6 +66,7 @@ def render_markdown(text: str) -> str:
 SPACES = re.compile(r"\s+")
 
 
+@_kept
 def markdown_text(text: str) -> str:
     """Return the words of user-written Markdown as plain text, on one line (for a summary).
 
@@ -101,6 +121,7 @@ def _inline_parser() -> MarkdownIt:
 INLINE_TAGS = frozenset({"em", "strong", "code", "a", "del", "s"})
 
 
+@_kept
 def render_inline(text: str) -> str:
     """Render one line of Markdown (a feature's title) without a paragraph, sanitised.
 

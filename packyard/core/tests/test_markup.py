@@ -431,3 +431,13 @@ def test_plain_text_filter_is_escaped_in_an_attribute():
     )
 
     assert rendered == '<meta content="Say &quot;hi&quot; &lt;b&gt;">'
+
+
+def test_texts_are_rendered_the_same_whether_kept_or_not():
+    """Short texts are kept once rendered; longer ones are rendered each time, the same way."""
+    short = "**bold** and [a link](https://example.com)"
+    long = (short + " ") * 200
+    assert render_markdown(short) == render_markdown(short)
+    assert render_markdown(long).count("<strong>bold</strong>") == 200
+    assert markdown_text(short) == "bold and a link"
+    assert render_markdown("") == markdown_text("") == ""

@@ -6,12 +6,38 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
 from packyard.catalog.models import Package
 from packyard.compatibility.models import ReleaseCycle
 from packyard.scoring.dimensions import DEFAULT_WEIGHTS, DIMENSION_TITLES, MAX_WEIGHT
 
 MAX_REQUIREMENTS = 50_000
+
+
+class PlainNumberInput(forms.NumberInput):
+    """Django's number input, drawn with string formats instead of three templates: a grid
+    page shows five of them. The markup is the templates', byte for byte (tested)."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{escape(str(widget["value"]))}"')
+        for key, attribute in widget["attrs"].items():
+            if attribute is True:
+                parts.append(f" {escape(key)}")
+            elif attribute is not False:
+                parts.append(f' {escape(key)}="{escape(str(attribute))}"')
+        parts.append(">")
+        return SafeString("".join(parts))  # Safe: every part is escaped above.
 
 
 class WeightsForm(forms.Form):
@@ -27,7 +53,7 @@ class WeightsForm(forms.Form):
                 required=False,
                 initial=default,
                 validators=[MinValueValidator(0), MaxValueValidator(MAX_WEIGHT)],
-                widget=forms.NumberInput(attrs={"min": 0, "max": MAX_WEIGHT, "step": 1}),
+                widget=PlainNumberInput(attrs={"min": 0, "max": MAX_WEIGHT, "step": 1}),
             )
 
     def clean(self) -> dict[str, Any]:
