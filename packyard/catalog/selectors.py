@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
@@ -84,16 +84,26 @@ def releases_latest(*, limit: int) -> QuerySet[Release]:
     )
 
 
-def package_get(*, slug: str, beside: tuple[str, ...] = ()) -> Package:
+def package_get(
+    *, slug: str, beside: tuple[str, ...] = (), count_releases: bool = False
+) -> Package:
     """Return a package with what its page shows beside it, or raise Http404.
 
     `beside` names more one-to-one rows to read in the same query (the score, the status
-    flags of the apps above this one).
+    flags of the apps above this one). With `count_releases`, the package has its number of
+    releases as `release_count`, counted in the same query.
     """
-    return get_object_or_404(
-        Package.objects.select_related("category", "replaced_by", "created_by", *beside),
-        slug=slug,
-    )
+    packages = Package.objects.select_related("category", "replaced_by", "created_by", *beside)
+    if count_releases:
+        counted = (
+            Release.objects.filter(package=OuterRef("pk"))
+            .order_by()
+            .values("package")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        packages = packages.annotate(release_count=Coalesce(Subquery(counted), 0))
+    return get_object_or_404(packages, slug=slug)
 
 
 def package_releases(*, package: Package) -> QuerySet[Release]:

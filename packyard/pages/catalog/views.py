@@ -94,14 +94,20 @@ def package_latest(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every fact about a package."""
-    package = selectors.package_get(slug=slug, beside=INSIGHTS_BESIDE)
+    package = selectors.package_get(slug=slug, beside=INSIGHTS_BESIDE, count_releases=True)
     releases = page_of(
         request,
         selectors.package_releases(package=package),
         per_page=RELEASES_PER_PAGE,
         param="releases",
+        count=package.release_count,  # type: ignore[attr-defined]
     )
-    latest = selectors.latest_releases_of(packages=[package]).get(package.pk)
+    # The latest release is usually on the first page of releases: read again only if not.
+    latest = next(
+        (release for release in releases if release.version == package.pypi_version), None
+    )
+    if latest is None and package.pypi_version:
+        latest = selectors.latest_releases_of(packages=[package]).get(package.pk)
     context = {
         "package": package,
         "releases": releases,

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from packyard.catalog.models import Release
 from packyard.core.repositories import RepositoryHost
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from tests.factories import (
@@ -547,6 +548,23 @@ def test_package_page_pages_the_releases(client):
     assert shown_versions(second.text) == versions[10:]
     assert "Page 2 of 2" in second.text
     assert "<h1>Alpha" in second.text
+
+
+@pytest.mark.parametrize("latest", ["1.11", "1.0"])
+def test_package_page_shows_the_latest_releases_licence_on_any_page_of_releases(
+    client, django_assert_num_queries, latest
+):
+    """The latest release's facts come from the page of releases when it is there (1.11, on
+    the first page), and from one more query when it is not (1.0, on the second)."""
+    package = PackageFactory(title="Alpha", slug="alpha", pypi_version=latest)
+    make_releases(package, 12)
+    Release.objects.filter(package=package, version=latest).update(license="MIT licence")
+
+    with django_assert_num_queries(9 if latest == "1.11" else 10):
+        text = client.get("/packages/p/alpha/").text
+
+    assert "<dt>Licence</dt><dd>MIT licence</dd>" in text
+    assert ("1.0" in shown_versions(text)) is False
 
 
 def test_package_page_htmx_release_request_gets_only_the_releases(client):
