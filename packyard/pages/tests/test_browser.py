@@ -39,5 +39,9 @@ def test_the_pip_install_line_is_copied_with_one_click(live_server, page):
     button = page.get_by_role("button", name="Copy “pip install django-alpha”")
     button.click()
 
+    # The clipboard answers later (a promise): wait for the button to say so.
+    page.wait_for_function(
+        "document.querySelector('button[data-copy]').textContent === 'Copied'", timeout=5000
+    )
     assert button.inner_text() == "Copied"
     assert page.evaluate("navigator.clipboard.readText()") == "pip install django-alpha"
