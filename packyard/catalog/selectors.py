@@ -93,7 +93,7 @@ def package_get(
     flags of the apps above this one). With `count_releases`, the package has its number of
     releases as `release_count`, counted in the same query.
     """
-    packages = Package.objects.select_related("category", "replaced_by", "created_by", *beside)
+    packages = Package.objects.select_related("category", "replaced_by", *beside)
     if count_releases:
         counted = (
             Release.objects.filter(package=OuterRef("pk"))
