@@ -5,16 +5,10 @@ The scheduler (`manage.py crontask`) runs `dump_export_task` daily; /dump/ serve
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
-from crontask import cron as _cron
 from django.tasks import task
 
 from packyard.api.dump.services import dump_export
-
-# crontask's decorator is untyped; it returns the task it was given.
-cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
+from packyard.core.schedule import cron
 
 
 @cron("10 1 * * *")

@@ -6,17 +6,11 @@ The scheduler (`manage.py crontask`) runs `support_snapshot_task` each day, afte
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
-from crontask import cron as _cron
 from django.tasks import task
 from django.utils import timezone
 
 from packyard.compatibility.services import support_snapshot_record
-
-# crontask's decorator is untyped; it returns the task it was given.
-cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
+from packyard.core.schedule import cron
 
 
 @cron("20 0 * * *")

@@ -10,11 +10,8 @@ GitHub webhook, a package just added).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, cast
 
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from crontask import cron as _cron
 from crontask import scheduler
 from django.conf import settings
 from django.core.cache import cache
@@ -26,13 +23,8 @@ from packyard.catalog.models import Package
 from packyard.core.jobs import round_lock
 from packyard.refresh.selectors import SCHEDULER_ROUND_KEY, packages_due
 
-# crontask's decorator is untyped; it returns the task it was given.
-cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
-
 logger = logging.getLogger(__name__)
 
-# _runner_late: web processes import this module to enqueue tasks, never to run them; the
-# runner (the HTTP clients of every code host) loads in the worker that runs a task.
 DUE_LOCK = "refresh-due-running"
 DUE_LOCK_SECONDS = 30 * 60
 
@@ -40,7 +32,9 @@ DUE_LOCK_SECONDS = 30 * 60
 @task()
 def package_refresh_task(package_id: int) -> str:
     """Fetch one package from its code host and PyPI."""
-    from packyard.refresh.runner import packages_refresh  # Loaded late: see _runner_late.
+    # Imported here: web processes load this module only to enqueue, and need not load the
+    # runner (every code host's HTTP client); the worker that runs the task does.
+    from packyard.refresh.runner import packages_refresh
 
     package = Package.objects.filter(pk=package_id).first()
     if package is None:
@@ -51,7 +45,9 @@ def package_refresh_task(package_id: int) -> str:
 @task()
 def refresh_due_task() -> int:
     """Fetch the packages that are due; enqueue another round when more remain."""
-    from packyard.refresh.runner import packages_refresh  # Loaded late: see _runner_late.
+    # Imported here: web processes load this module only to enqueue, and need not load the
+    # runner (every code host's HTTP client); the worker that runs the task does.
+    from packyard.refresh.runner import packages_refresh
 
     with round_lock(DUE_LOCK, seconds=DUE_LOCK_SECONDS) as held:
         if not held:

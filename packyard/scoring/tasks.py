@@ -10,18 +10,12 @@ with time even when no fact changes) and keeps the day's snapshot for history an
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
-from crontask import cron as _cron
 from django.tasks import task
 
 from packyard.core.jobs import round_lock
+from packyard.core.schedule import cron
 from packyard.scoring.selectors import packages_needing_scores
 from packyard.scoring.services import BATCH_SIZE, scores_daily, scores_recompute
-
-# crontask's decorator is untyped; it returns the task it was given.
-cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
 
 DUE_LOCK = "scores-due-running"
 DUE_LOCK_SECONDS = 30 * 60

@@ -7,16 +7,10 @@ each night (the scheduler, `manage.py crontask`, runs it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
-
-from crontask import cron as _cron
 from django.tasks import task
 
+from packyard.core.schedule import cron
 from packyard.search.services import search_quality_refresh
-
-# crontask's decorator is untyped; it returns the task it was given.
-cron = cast("Callable[[str], Callable[[Any], Any]]", _cron)
 
 
 @cron("40 0 * * *")
