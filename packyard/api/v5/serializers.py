@@ -172,27 +172,30 @@ class AdvisorySerializer(serializers.Serializer):  # type: ignore[type-arg]
 class DependencySerializer(serializers.Serializer):  # type: ignore[type-arg]
     """A package of the directory that this package's latest release requires."""
 
-    slug = serializers.CharField(source="target.slug")
-    title = serializers.CharField(source="target.title")
-    url = serializers.SerializerMethodField()
+    # Which end of the Dependency row is the other package: what it requires (`target`).
+    other = "target"
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField(read_only=True)
     requirement = serializers.CharField(help_text="As Requires-Dist writes it.")
     optional = serializers.BooleanField(help_text="Only under an extra.")
 
-    def get_url(self, row: Dependency) -> str:
-        return _link(self, "package-detail", row.target.slug)
+    def to_representation(self, row: Dependency) -> dict[str, Any]:
+        package = getattr(row, self.other)
+        return {
+            "slug": package.slug,
+            "title": package.title,
+            "url": _link(self, "package-detail", package.slug),
+            "requirement": row.requirement,
+            "optional": row.optional,
+        }
 
 
-class DependentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DependentSerializer(DependencySerializer):
     """A package of the directory whose latest release requires this package."""
 
-    slug = serializers.CharField(source="package.slug")
-    title = serializers.CharField(source="package.title")
-    url = serializers.SerializerMethodField()
-    requirement = serializers.CharField(help_text="As Requires-Dist writes it.")
-    optional = serializers.BooleanField(help_text="Only under an extra.")
-
-    def get_url(self, row: Dependency) -> str:
-        return _link(self, "package-detail", row.package.slug)
+    other = "package"  # What requires it.
 
 
 class GridRefSerializer(serializers.Serializer):  # type: ignore[type-arg]
