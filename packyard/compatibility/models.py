@@ -115,7 +115,24 @@ class PackageCompatibility(models.Model):
         return f"{self.package} with {self.cycle}: {self.answer}"
 
 
-class SupportSnapshot(models.Model):
+class WorkingShare:
+    """How many of the directory's packages work with a release cycle (`yes` of `packages`),
+    as a share and a whole percent: of today's answers or of a day's snapshot."""
+
+    yes: int
+    packages: int
+
+    @property
+    def share(self) -> float:
+        """Return the share of every package in the directory that works with the cycle."""
+        return self.yes / self.packages if self.packages else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+class SupportSnapshot(WorkingShare, models.Model):
     """How many packages worked with a release cycle on one day: the history of the answers.
 
     Answers are recomputed as packages release, so the current ones say nothing of the past;
@@ -138,11 +155,3 @@ class SupportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} on {self.day}: {self.yes} of {self.packages}"
-
-    @property
-    def share(self) -> float:
-        return self.yes / self.packages if self.packages else 0.0
-
-    @property
-    def percent(self) -> int:
-        return round(self.share * 100)

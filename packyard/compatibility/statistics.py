@@ -15,12 +15,13 @@ from packyard.compatibility.models import (
     Product,
     ReleaseCycle,
     SupportSnapshot,
+    WorkingShare,
 )
 from packyard.compatibility.rules import Answer
 
 
 @dataclass(frozen=True)
-class CycleShare:
+class CycleShare(WorkingShare):
     """A release cycle with how many packages answer yes, no and unknown for it."""
 
     cycle: ReleaseCycle
@@ -28,15 +29,6 @@ class CycleShare:
     no: int
     unknown: int
     packages: int
-
-    @property
-    def share(self) -> float:
-        """Return the share of every package in the directory that works with the cycle."""
-        return self.yes / self.packages if self.packages else 0.0
-
-    @property
-    def percent(self) -> int:
-        return round(self.share * 100)
 
 
 def support_by_cycle(*, packages: int) -> dict[str, list[CycleShare]]:
