@@ -11,8 +11,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
-from packyard.catalog.models import Package, Release
+from packyard.catalog.models import Category, Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
+from packyard.core.reads import instance_of
 from packyard.grids.models import Element, Feature, Grid
 
 GRID_SORTS: dict[str, Sort] = {
@@ -61,41 +62,27 @@ def grids_of_package(*, package: Package) -> QuerySet[Grid]:
     return Grid.objects.filter(memberships__package=package).order_by("title")
 
 
-# What a grid's columns read of each package, its category and its replacement: a big grid
-# has hundreds of columns, and the rest (contributors, requirements, vulnerabilities...) is
-# costly to read and never shown there.
+# What a grid's columns read of each package (besides its category's and its replacement's
+# title and slug): a big grid has hundreds of columns, and the rest (contributors,
+# requirements, vulnerabilities...) is costly to read and never shown there.
 COLUMN_PACKAGE_FIELDS = (
-    *(
-        f"package__{name}"
-        for name in (
-            "title",
-            "slug",
-            "description",
-            "stars",
-            "forks",
-            "commits_over_52",
-            "last_commit_at",
-            "archived_at",
-            "deprecated_at",
-            "repo_missing_since",
-            "pypi_version",
-            "latest_release_at",
-            "pypi_project_status",
-        )
-    ),
-    "package__category__title",
-    "package__category__slug",
-    "package__replaced_by__title",
-    "package__replaced_by__slug",
+    "title",
+    "slug",
+    "description",
+    "stars",
+    "forks",
+    "commits_over_52",
+    "last_commit_at",
+    "archived_at",
+    "deprecated_at",
+    "repo_missing_since",
+    "pypi_version",
+    "latest_release_at",
+    "pypi_project_status",
 )
 # What deciding who stewards a package reads (its creator, its contributors on GitHub): only
 # for a signed-in reader, whose buttons depend on it.
-COLUMN_STEWARD_FIELDS = (
-    "package__created_by",
-    "package__repo_host",
-    "package__repo_url",
-    "package__contributors",
-)
+COLUMN_STEWARD_FIELDS = ("created_by_id", "repo_host", "repo_url", "contributors")
 
 
 @dataclass
@@ -154,6 +141,61 @@ def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
     return keys.get(sort, keys[DEFAULT_COLUMN_SORT])
 
 
+def _columns_of(grid: Grid, *, for_stewards: bool) -> list[Column]:
+    """Read a grid's packages, each with its category and replacement, in one query.
+
+    Read as values and made into instances at once (`core.reads`): a big grid has hundreds.
+    """
+    fields = (
+        "id",
+        "category_id",
+        "replaced_by_id",
+        *COLUMN_PACKAGE_FIELDS,
+        *(COLUMN_STEWARD_FIELDS if for_stewards else ()),
+    )
+    rows = grid.memberships.values_list(
+        "id",
+        *(f"package__{field}" for field in fields),
+        "package__category__title",
+        "package__category__slug",
+        "package__replaced_by__title",
+        "package__replaced_by__slug",
+    )
+    db = rows.db
+    categories: dict[int, Category] = {}
+    columns = []
+    width = len(fields)
+    for membership_id, *values in rows:
+        package_values = dict(zip(fields, values[:width], strict=True))
+        category_title, category_slug, replacement_title, replacement_slug = values[width:]
+        category_id = package_values["category_id"]
+        category = categories.get(category_id)
+        if category is None:
+            category = categories[category_id] = instance_of(
+                Category, {"id": category_id, "title": category_title, "slug": category_slug}, db=db
+            )
+        replacement_id = package_values["replaced_by_id"]
+        replacement = (
+            None
+            if replacement_id is None
+            else instance_of(
+                Package,
+                {"id": replacement_id, "title": replacement_title, "slug": replacement_slug},
+                db=db,
+            )
+        )
+        package = instance_of(
+            Package,
+            package_values,
+            db=db,
+            related={"category": category, "replaced_by": replacement},
+        )
+        columns.append(
+            Column(package=package, membership_id=membership_id, latest_release=None, python3=None)
+        )
+    return columns
+
+
 def grid_matrix(
     *,
     slug: str,
@@ -167,25 +209,14 @@ def grid_matrix(
     package has only what the grid shows, and with `for_stewards` what tells its stewards.
     """
     grid = get_object_or_404(Grid, slug=slug)
-    memberships = list(
-        grid.memberships.select_related("package__category", "package__replaced_by").only(
-            "grid_id", *COLUMN_PACKAGE_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ())
-        )
-    )
-    retired_count = sum(1 for membership in memberships if is_retired(membership.package))
+    columns = _columns_of(grid, for_stewards=for_stewards)
+    retired_count = sum(1 for column in columns if is_retired(column.package))
     if not show_retired:
-        memberships = [m for m in memberships if not is_retired(m.package)]
-    packages = [membership.package for membership in memberships]
-    latest = latest_releases_of(packages=packages)
-    columns = [
-        Column(
-            package=membership.package,
-            membership_id=membership.pk,
-            latest_release=latest.get(membership.package_id),
-            python3=python3_support(latest.get(membership.package_id)),
-        )
-        for membership in memberships
-    ]
+        columns = [column for column in columns if not is_retired(column.package)]
+    latest = latest_releases_of(packages=[column.package for column in columns])
+    for column in columns:
+        column.latest_release = latest.get(column.package.pk)
+        column.python3 = python3_support(column.latest_release)
     by_membership = {column.membership_id: column for column in columns}
     features = list(grid.features.all())
     # Only what the page shows, as plain values: a big grid has thousands of cells.
@@ -194,9 +225,8 @@ def grid_matrix(
         "grid_package_id", "feature_id", "text_html"
     )
     for membership_id, feature_id, text_html in cells:
-        column = by_membership.get(membership_id)
-        if column is not None:
-            column.cells[feature_id] = text_html
+        if (shown := by_membership.get(membership_id)) is not None:
+            shown.cells[feature_id] = text_html
     columns.sort(key=_sort_key(sort))
     return GridMatrix(
         grid=grid,
