@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from html import escape
 from typing import Any, cast
 
@@ -108,14 +108,19 @@ def ago(moment: datetime | None, *, empty: str = NOT_FETCHED) -> SafeString:
     """Render a moment as "3 days ago" inside a <time> element with the exact time as title."""
     if moment is None:
         return format_html('<span class="not-fetched">{}</span>', empty)
-    now = timezone.now()
+    return ago_at(moment, now=timezone.now(), zone=timezone.get_current_timezone())
+
+
+def ago_at(moment: datetime, *, now: datetime, zone: tzinfo) -> SafeString:
+    """Render `ago` of a moment, at `now` in time zone `zone` (a grid says it for every column,
+    and looks up the time and the active time zone once)."""
     if abs((now - moment).total_seconds()) < 60:
         words = "just now"
     elif moment > now:
         words = f"in {timeuntil(moment, now, time_strings=TIME_STRINGS)}"
     else:
         words = f"{since(moment, now)} ago"
-    return _time(moment, words)
+    return _time(moment, words, zone)
 
 
 # Django's timesince, in the same words: "3\xa0weeks, 2\xa0days" (two adjacent units at most).
@@ -182,8 +187,8 @@ def next_try(moment: datetime | None) -> SafeString:
     return _time(moment, f"in {timeuntil(moment, now, time_strings=TIME_STRINGS)}")
 
 
-def _time(moment: datetime, words: str) -> SafeString:
-    local = timezone.localtime(moment)
+def _time(moment: datetime, words: str, zone: tzinfo | None = None) -> SafeString:
+    local = timezone.localtime(moment, zone)
     # Plain formats, each part escaped: a grid says when for every column.
     return SafeString(  # Safe: every part is escaped here.
         f'<time datetime="{escape(moment.isoformat())}" '

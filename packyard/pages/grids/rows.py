@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from functools import lru_cache
 
 # The standard library's escape: Django's is the same one behind a lazy-string check that
@@ -25,7 +26,7 @@ from django.utils.text import Truncator
 
 from packyard.accounts.permissions import Action, can
 from packyard.core.markup import render_inline
-from packyard.core.templatetags.packyard import NOT_FETCHED, ago, sparkline
+from packyard.core.templatetags.packyard import NOT_FETCHED, ago, ago_at, sparkline
 from packyard.grids.models import Feature, Grid
 from packyard.grids.selectors import Column
 
@@ -64,15 +65,30 @@ def _fact(value: int | None) -> str:
     return NOT_FETCHED_HTML if value is None else f"{value:,}"
 
 
-def _latest_version(column: Column) -> str:
+@dataclass(frozen=True)
+class Clock:
+    """The time of the page and the reader's time zone, looked up once for every column."""
+
+    now: datetime
+    zone: tzinfo
+
+
+def _latest_version(column: Column, clock: Clock) -> str:
     package = column.package
     if not package.pypi_version:
         return '<span class="muted">none</span>'
     released = ""
     if package.latest_release_at:
-        day = timezone.localtime(package.latest_release_at).date().isoformat()
+        day = timezone.localtime(package.latest_release_at, clock.zone).date().isoformat()
         released = f'<div class="muted small">{day}</div>'
     return f"{escape(package.pypi_version)}{released}"
+
+
+def _last_commit(column: Column, clock: Clock) -> str:
+    moment = column.package.last_commit_at
+    if moment is None:
+        return str(ago(moment))
+    return str(ago_at(moment, now=clock.now, zone=clock.zone))
 
 
 def _python3(column: Column) -> str:
@@ -86,25 +102,25 @@ def _release_field(column: Column, name: str) -> str:
     return escape((getattr(release, name) if release is not None else "") or "unknown")
 
 
-STANDARD: list[tuple[str, str, Callable[[Column], str]]] = [
+STANDARD: list[tuple[str, str, Callable[[Column, Clock], str]]] = [
     # (heading, <td> attributes, the cell's HTML: escaped by the function)
     (
         "Description",
         ' class="description"',
-        lambda column: escape(_truncated(column.package.description, DESCRIPTION_CHARS)),
+        lambda column, _clock: escape(_truncated(column.package.description, DESCRIPTION_CHARS)),
     ),
-    ("Category", "", lambda column: escape(column.package.category.title)),
-    ("Stars", "", lambda column: _fact(column.package.stars)),
-    ("Forks", "", lambda column: _fact(column.package.forks)),
-    ("Last commit", "", lambda column: str(ago(column.package.last_commit_at))),
+    ("Category", "", lambda column, _clock: escape(column.package.category.title)),
+    ("Stars", "", lambda column, _clock: _fact(column.package.stars)),
+    ("Forks", "", lambda column, _clock: _fact(column.package.forks)),
+    ("Last commit", "", _last_commit),
     ("Latest version", "", _latest_version),
-    ("Python 3", "", _python3),
-    ("Licence", "", lambda column: _release_field(column, "license")),
-    ("Development status", "", lambda column: _release_field(column, "development_status")),
+    ("Python 3", "", lambda column, _clock: _python3(column)),
+    ("Licence", "", lambda column, _clock: _release_field(column, "license")),
+    ("Development status", "", lambda column, _clock: _release_field(column, "development_status")),
     (
         "Activity",
         "",
-        lambda column: _activity(
+        lambda column, _clock: _activity(
             None
             if column.package.commits_over_52 is None
             else tuple(column.package.commits_over_52)
@@ -136,7 +152,12 @@ def row_of(
 
 def standard_rows(*, columns: Sequence[Column]) -> list[Row]:
     """Return the catalogue's rows every grid shows, after its features, in order."""
-    return [row_of(heading, columns, cell, td) for heading, td, cell in STANDARD]
+    clock = Clock(now=timezone.now(), zone=timezone.get_current_timezone())
+
+    def at_clock(cell: Callable[[Column, Clock], str]) -> Callable[[Column], str]:
+        return lambda column: cell(column, clock)
+
+    return [row_of(heading, columns, at_clock(cell), td) for heading, td, cell in STANDARD]
 
 
 def column_heads(*, columns: Sequence[Column], marks: Mapping[int, str]) -> SafeString:
