@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,9 +195,14 @@ def person_page(*, login: str, viewer: User | AnonymousUser) -> Person:
     return person
 
 
-def sites_of(*, package: Package) -> list[SiteEntry]:
-    """Return the accepted sites that use a package, by name."""
-    return list(package.site_entries.filter(status=Review.ACCEPTED).order_by("name", "id"))
+def sites_of(*, package: Package) -> list[Mapping[str, object]]:
+    """Return the name and URL of the accepted sites that use a package, by name: what its
+    page shows (one query)."""
+    return list(
+        package.site_entries.filter(status=Review.ACCEPTED)
+        .order_by("name", "id")
+        .values("name", "url")
+    )
 
 
 @dataclass

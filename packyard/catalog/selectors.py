@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
+from packyard.core.reads import instance_of, rows_as
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,17 @@ def releases_latest(*, limit: int) -> QuerySet[Release]:
 def package_get(
     *, slug: str, beside: tuple[str, ...] = (), count_releases: bool = False
 ) -> Package:
-    """Return a package with what its page shows beside it, or raise Http404.
+    """Return a package with what its page shows beside it, or raise Http404 (one query).
 
     `beside` names more one-to-one rows to read in the same query (the score, the status
     flags of the apps above this one). With `count_releases`, the package has its number of
-    releases as `release_count`, counted in the same query.
+    releases as `release_count`, counted in the same query. Of its replacement (`replaced_by`)
+    only the title and the slug are read, what pages show: a whole package is a hundred
+    columns more to read, and as costly to make as the package itself; the rest is deferred.
     """
-    packages = Package.objects.select_related("category", "replaced_by", *beside)
+    packages = Package.objects.select_related("category", *beside).annotate(
+        replacement_title=F("replaced_by__title"), replacement_slug=F("replaced_by__slug")
+    )
     if count_releases:
         counted = (
             Release.objects.filter(package=OuterRef("pk"))
@@ -103,7 +108,17 @@ def package_get(
             .values("count")
         )
         packages = packages.annotate(release_count=Coalesce(Subquery(counted), 0))
-    return get_object_or_404(packages, slug=slug)
+    package = get_object_or_404(packages, slug=slug)
+    replacement = None
+    if package.replaced_by_id is not None:
+        values = {
+            "id": package.replaced_by_id,
+            "title": package.replacement_title,  # type: ignore[attr-defined]
+            "slug": package.replacement_slug,  # type: ignore[attr-defined]
+        }
+        replacement = instance_of(Package, values, db=packages.db)
+    package.replaced_by = replacement
+    return package
 
 
 def package_releases(*, package: Package) -> QuerySet[Release]:
@@ -111,12 +126,19 @@ def package_releases(*, package: Package) -> QuerySet[Release]:
     return package.releases.order_by(F("upload_time").desc(nulls_last=True), "-id")
 
 
+RELEASE_FIELDS = tuple(field.attname for field in Release._meta.concrete_fields)
+
+
 def latest_releases_of(*, packages: list[Package]) -> dict[int, Release]:
     """Return the Release row of each package's latest version, in one query."""
-    releases = Release.objects.filter(
+    rows = Release.objects.filter(
         package__in=[package.pk for package in packages], version=F("package__pypi_version")
-    )
-    return {release.package_id: release for release in releases}
+    ).values_list(*RELEASE_FIELDS)
+    # Made into instances at once (`core.reads`): a grid reads hundreds.
+    return {
+        release.package_id: release
+        for release in rows_as(Release, rows, RELEASE_FIELDS, db=rows.db)
+    }
 
 
 def python3_support(release: Release | None) -> bool | None:

@@ -15,6 +15,7 @@ from packyard.catalog.models import Package, Release
 from packyard.catalog.services import latest_release
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer, ReleaseEvidence
+from packyard.core.reads import instance_of
 from packyard.refresh.models import FetchState, FetchStatus, Source
 
 ANSWER_ORDER = {Answer.YES: 0, Answer.UNKNOWN: 1, Answer.NO: 2}
@@ -156,16 +157,43 @@ def readiness_counts(
     return counts
 
 
+# What the package page shows of each answer and of its release cycle.
+_ANSWER_SHOWN = ("id", "answer", "evidence")
+_CYCLE_SHOWN = (
+    "id",
+    "product",
+    "cycle",
+    "major",
+    "minor",
+    "release_date",
+    "eol",
+    "eol_reached",
+    "lts",
+)
+
+
 def compatibility_of(*, package: Package) -> dict[str, list[PackageCompatibility]]:
-    """Return a package's answers by product, newest release cycle first (one query)."""
+    """Return a package's answers by product, newest release cycle first (one query).
+
+    Of each answer and its cycle only what the package page shows (the rest deferred), read
+    as values and made into instances at once (`core.reads`): a package has an answer for
+    every release cycle, each with its cycle.
+    """
     answers: dict[str, list[PackageCompatibility]] = {product.value: [] for product in Product}
     rows = (
         PackageCompatibility.objects.filter(package=package)
-        .select_related("cycle")
         .order_by("cycle__product", "-cycle__major", "-cycle__minor")
+        .values_list(*_ANSWER_SHOWN, *(f"cycle__{name}" for name in _CYCLE_SHOWN))
     )
+    split = len(_ANSWER_SHOWN)
     for row in rows:
-        answers[row.cycle.product].append(row)
+        cycle = instance_of(
+            ReleaseCycle, dict(zip(_CYCLE_SHOWN, row[split:], strict=True)), db=rows.db
+        )
+        values = dict(zip(_ANSWER_SHOWN, row[:split], strict=True))
+        values.update(package_id=package.pk, cycle_id=cycle.pk)
+        answer = instance_of(PackageCompatibility, values, db=rows.db, related={"cycle": cycle})
+        answers[cycle.product].append(answer)
     return answers
 
 

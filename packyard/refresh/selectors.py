@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
@@ -64,9 +65,22 @@ def packages_on_host(packages: QuerySet[Package], host: str) -> QuerySet[Package
     return packages.filter(repo_host=RepositoryHost(host)).order_by("id")
 
 
-def fetch_states_of(*, package: Package) -> dict[str, FetchState]:
-    """Return a package's fetch states by source."""
-    return {state.source: state for state in FetchState.objects.filter(package=package)}
+# What a package page's fetch status shows of each state.
+FETCH_STATE_SHOWN_FIELDS = (
+    "source",
+    "status",
+    "last_attempt_at",
+    "last_success_at",
+    "last_error",
+    "next_due_at",
+)
+
+
+def fetch_states_of(*, package: Package) -> dict[str, dict[str, Any]]:
+    """Return what a package's page shows of its fetch states, by source, each a dict of
+    `FETCH_STATE_SHOWN_FIELDS` (one query)."""
+    states = FetchState.objects.filter(package=package).values(*FETCH_STATE_SHOWN_FIELDS)
+    return {state["source"]: state for state in states}
 
 
 SCHEDULER_ROUND_KEY = "scheduler-last-round"

@@ -22,6 +22,7 @@ from packyard.compatibility.selectors import (
     compatibility_of,
     current_answers_of,
 )
+from packyard.core.reads import instance_of, rows_as
 from packyard.grids.models import GridPackage
 from packyard.grids.selectors import (
     COLUMN_SORTS,
@@ -62,14 +63,23 @@ def packages_by_pypi_name(*, names: Iterable[str]) -> dict[str, Package]:
     return found
 
 
+SCORE_LISTED_FIELDS = tuple(
+    field.attname for field in PackageScore._meta.concrete_fields if field.name != "reasons"
+)
+
+
 def scores_for(*, package_ids: Iterable[int]) -> dict[int, PackageScore]:
     """Return the stored scores of some packages, by package id (one query)."""
     ids = list(package_ids)
     if not ids:
         return {}
     # Not their reasons: a list or a grid shows the numbers, and the facts missing (kept apart).
-    scores = PackageScore.objects.filter(package__in=ids).defer("reasons")
-    return {score.package_id: score for score in scores}
+    # Read as values and made into instances at once (`core.reads`): a grid reads hundreds.
+    rows = PackageScore.objects.filter(package__in=ids).values_list(*SCORE_LISTED_FIELDS)
+    return {
+        score.package_id: score
+        for score in rows_as(PackageScore, rows, SCORE_LISTED_FIELDS, db=rows.db)
+    }
 
 
 def packages_needing_scores(*, limit: int) -> list[int]:
@@ -155,6 +165,11 @@ _INSIGHTS_RELATIONS = (
 )
 
 
+# What the package page shows of a dependency, and of the two packages it links.
+_DEPENDENCY_SHOWN = ("id", "package_id", "target_id", "optional", "requirement")
+_LINKED = ("title", "slug")
+
+
 def package_insights(*, package: Package) -> Insights:
     """Return a package's score, answers, dependencies and status (3 queries, or 2 when the
     package was read with its score and status)."""
@@ -169,24 +184,29 @@ def package_insights(*, package: Package) -> Insights:
             .first()
         )
     # Both directions of the directory's dependencies in one query, with only what the page
-    # links; sorted here, which costs less than building the order in SQL.
-    dependencies = sorted(
-        Dependency.objects.filter(Q(package=package) | Q(target=package))
-        .select_related("package", "target")
-        .only(
-            "package_id",
-            "target_id",
-            "optional",
-            "requirement",
-            "package__title",
-            "package__slug",
-            "target__title",
-            "target__slug",
-        ),
+    # links, made into instances at once (`core.reads`); sorted here, which costs less than
+    # building the order in SQL.
+    rows = Dependency.objects.filter(Q(package=package) | Q(target=package)).values_list(
+        *_DEPENDENCY_SHOWN,
+        *(f"{side}__{name}" for side in ("package", "target") for name in _LINKED),
+    )
+    shown = len(_DEPENDENCY_SHOWN)
+    dependencies = []
+    for row in rows:
+        values = dict(zip(_DEPENDENCY_SHOWN, row[:shown], strict=True))
+        source_title, source_slug, target_title, target_slug = row[shown:]
+        source = {"id": values["package_id"], "title": source_title, "slug": source_slug}
+        target = {"id": values["target_id"], "title": target_title, "slug": target_slug}
+        related = {
+            "package": instance_of(Package, source, db=rows.db),
+            "target": instance_of(Package, target, db=rows.db),
+        }
+        dependencies.append(instance_of(Dependency, values, db=rows.db, related=related))
+    dependencies.sort(
         key=lambda row: (
             row.optional,
             (row.target if row.package_id == package.pk else row.package).title.lower(),
-        ),
+        )
     )
     return Insights(
         package=package,

@@ -103,17 +103,19 @@ def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         count=package.release_count,  # type: ignore[attr-defined]
     )
     # The latest release is usually on the first page of releases: read again only if not.
-    latest = next(
-        (release for release in releases if release.version == package.pypi_version), None
-    )
-    if latest is None and package.pypi_version:
-        latest = selectors.latest_releases_of(packages=[package]).get(package.pk)
+    latest = None
+    if package.release_count:  # type: ignore[attr-defined]
+        latest = next(
+            (release for release in releases if release.version == package.pypi_version), None
+        )
+        if latest is None and package.pypi_version:
+            latest = selectors.latest_releases_of(packages=[package]).get(package.pk)
     context = {
         "package": package,
         "releases": releases,
         "latest_release": latest,
         "python3": selectors.python3_support(latest),
-        "grids": grids_of_package(package=package),
+        "grids": grids_of_package(package=package).only("title", "slug"),
         "fetch_states": fetch_states_of(package=package),
         "marks": accounts_selectors.marks_of(packages=[package], user=request.user)[package.pk],
         "sites": accounts_selectors.sites_of(package=package),
