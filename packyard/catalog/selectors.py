@@ -93,7 +93,7 @@ def package_get(
     `beside` names more one-to-one rows to read in the same query (the score, the status
     flags of the apps above this one). With `count_releases`, the package has its number of
     releases as `release_count`, counted in the same query. Of its replacement (`replaced_by`)
-    only the title and the slug are read, what pages show: a whole package is a hundred
+    only the title and the slug are read, what pages show: a whole package is some forty
     columns more to read, and as costly to make as the package itself; the rest is deferred.
     """
     packages = Package.objects.select_related("category", *beside).annotate(
