@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
@@ -118,11 +119,23 @@ class Insights:
     status: PackageStatus | None
     today: datetime
 
-    def _split(self, product: str) -> tuple[list[PackageCompatibility], list[PackageCompatibility]]:
+    @cached_property
+    def _splits(
+        self,
+    ) -> dict[str, tuple[list[PackageCompatibility], list[PackageCompatibility]]]:
+        """Each product's answers, split once: the page asks for each list several times."""
         day = timezone.localdate(self.today)
-        rows = self.compatibility.get(product, [])
-        current = [row for row in rows if not row.cycle.has_ended_on(day)]
-        return current, [row for row in rows if row.cycle.has_ended_on(day)]
+        splits = {}
+        for product, rows in self.compatibility.items():
+            current: list[PackageCompatibility] = []
+            older: list[PackageCompatibility] = []
+            for row in rows:
+                (older if row.cycle.has_ended_on(day) else current).append(row)
+            splits[product] = (current, older)
+        return splits
+
+    def _split(self, product: str) -> tuple[list[PackageCompatibility], list[PackageCompatibility]]:
+        return self._splits.get(product, ([], []))
 
     @property
     def django_current(self) -> list[PackageCompatibility]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from html import escape
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -106,6 +108,12 @@ def answer_badge(answer: str) -> SafeString:
     )
 
 
+@lru_cache(maxsize=16)
+def _answer_badge(answer: str) -> SafeString:
+    """`answer_badge`, drawn once per answer (a table has a row for every release)."""
+    return answer_badge(answer)
+
+
 @register.simple_tag
 def compatibility_rows(rows: Iterable[Any]) -> SafeString:
     """Render the rows of a compatibility table (release, answer, evidence) in one pass.
@@ -114,15 +122,18 @@ def compatibility_rows(rows: Iterable[Any]) -> SafeString:
     escaped where it is made.
     """
     html = []
+    today = timezone.localdate()
     for row in rows:
         cycle = row.cycle
         lts = ' <span class="badge">LTS</span>' if cycle.lts else ""
-        upcoming = ' <span class="badge">upcoming</span>' if cycle.phase == "upcoming" else ""
+        upcoming = (
+            ' <span class="badge">upcoming</span>' if cycle.phase_on(today) == "upcoming" else ""
+        )
         html.append(
             "<tr>\n"
             f'  <th scope="row"><a href="{escape(cycle.get_absolute_url())}">'
             f"{escape(str(cycle))}</a>{lts}{upcoming}</th>\n"
-            f"  <td>{answer_badge(row.answer)}</td>\n"
+            f"  <td>{_answer_badge(row.answer)}</td>\n"
             f'  <td class="small">{escape(str(row.evidence))}</td>\n'
             "</tr>\n"
         )
