@@ -28,11 +28,6 @@ _PACKAGE_MARK = "package-slug-mark"
 NONE = "—"
 
 
-@lru_cache(maxsize=64)
-def _answer(answer: str) -> str:
-    return str(answer_badge(answer))
-
-
 def _note(heading: str, note: str) -> str:
     return f'{heading}<div class="muted small">{note}</div>'
 
@@ -47,7 +42,7 @@ def _support_html(answers: tuple[tuple[str, str], ...]) -> str:
     if not answers:
         return '<span class="muted">unknown</span>'
     return "".join(
-        f"<div>{escape(str(cycle))} {_answer(answer)}</div>" for cycle, answer in answers
+        f"<div>{escape(str(cycle))} {answer_badge(answer)}</div>" for cycle, answer in answers
     )
 
 

@@ -98,20 +98,18 @@ def trend_arrow(score: PackageScore | None) -> SafeString:
 
 
 @register.simple_tag
+@lru_cache(maxsize=16)
 def answer_badge(answer: str) -> SafeString:
-    """Render a compatibility answer (yes, no, unknown) as a labelled badge."""
+    """Render a compatibility answer (yes, no, unknown) as a labelled badge.
+
+    Drawn once per answer: a table has a row for every release, a grid a list per column.
+    """
     return format_html(
         '<span class="answer answer-{}"><span aria-hidden="true">{} </span>{}</span>',
         answer,
         ANSWER_MARKS.get(answer, "?"),
         answer,
     )
-
-
-@lru_cache(maxsize=16)
-def _answer_badge(answer: str) -> SafeString:
-    """`answer_badge`, drawn once per answer (a table has a row for every release)."""
-    return answer_badge(answer)
 
 
 @register.simple_tag
@@ -133,7 +131,7 @@ def compatibility_rows(rows: Iterable[Any]) -> SafeString:
             "<tr>\n"
             f'  <th scope="row"><a href="{escape(cycle.get_absolute_url())}">'
             f"{escape(str(cycle))}</a>{lts}{upcoming}</th>\n"
-            f"  <td>{_answer_badge(row.answer)}</td>\n"
+            f"  <td>{answer_badge(row.answer)}</td>\n"
             f'  <td class="small">{escape(str(row.evidence))}</td>\n'
             "</tr>\n"
         )
