@@ -269,13 +269,13 @@ def test_ago_tag_in_a_template():
 # --- sparkline ----------------------------------------------------------------------------------
 
 
-BAR = r"M([\d.]+) [\d.]+h[\d.]+v([\d.]+)h-[\d.]+z"
+BAR = r"M([\d.]+) ([\d.]+)V([\d.]+)"
 
 
 def bars(svg):
-    """Return the heights of a sparkline's bars, left to right (each bar a rectangle of a path;
-    weeks without commits in the path of class "zero")."""
-    found = sorted((float(x), height) for x, height in re.findall(BAR, svg))
+    """Return the heights of a sparkline's bars, left to right (each bar a vertical stroke up
+    from the baseline, as wide as the bar; weeks without commits in the path of class "zero")."""
+    found = sorted((float(x), float(base) - float(top)) for x, base, top in re.findall(BAR, svg))
     return [height for _, height in found]
 
 
@@ -318,7 +318,7 @@ def test_sparkline_of_a_quiet_year_has_flat_bars():
     0 commits."""
     svg = sparkline([0] * 52)
 
-    assert bars(svg) == ["2"] * 52
+    assert bars(svg) == [2.0] * 52
     assert zero_bars(svg) == 52
     assert 'aria-label="0 commits in the last 52 weeks"' in svg
 
@@ -328,7 +328,7 @@ def test_sparkline_busiest_week_is_the_tallest_bar():
     weeks = [0] * 52
     weeks[10], weeks[40] = 1, 100
 
-    heights = [float(height) for height in bars(sparkline(weeks))]
+    heights = bars(sparkline(weeks))
 
     assert max(heights) == heights[40]
     assert heights[10] > heights[0]  # An active week stands above a quiet one.
