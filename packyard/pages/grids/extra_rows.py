@@ -38,11 +38,19 @@ def _score(column: Column) -> Any:
 
 @lru_cache(maxsize=4096)
 def _support_html(answers: tuple[tuple[str, str], ...]) -> str:
-    """Draw a support list; most packages of a grid share one, so each is drawn once."""
+    """Draw a support list, releases in a row with the same answer on one line ("6.0, 5.2 ✓
+    yes"): a grid's cell stays short. Most packages of a grid share one, so each is drawn once.
+    """
     if not answers:
         return '<span class="muted">unknown</span>'
+    lines: list[tuple[list[str], str]] = []
+    for cycle, answer in answers:
+        if lines and lines[-1][1] == answer:
+            lines[-1][0].append(escape(cycle))
+        else:
+            lines.append(([escape(cycle)], answer))
     return "".join(
-        f"<div>{escape(str(cycle))} {answer_badge(answer)}</div>" for cycle, answer in answers
+        f"<div>{', '.join(cycles)} {answer_badge(answer)}</div>" for cycles, answer in lines
     )
 
 
