@@ -151,16 +151,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
-# PostgreSQL: parameters bound by the server, so each query a connection runs often is prepared
-# (after its 5th run) and PostgreSQL plans it once, not on every request; planning the package
-# page's main query alone costs more than running it. DATABASE_PREPARED=0 turns this off, for
-# a pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_PREPARED", default=True
-):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,12 +1,10 @@
-"""The database as set up: fresh planner statistics after bulk writes (ANALYZE), and on
-PostgreSQL the queries a connection runs often prepared."""
+"""Fresh planner statistics after bulk writes (ANALYZE), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection
 
-from packyard.catalog.models import Package
 from packyard.core.database import planner_statistics_refresh
 from tests.factories import PackageFactory
 
@@ -35,18 +33,3 @@ def test_the_planner_learns_how_many_rows_a_bulk_load_wrote():
     planner_statistics_refresh()
 
     assert packages_the_planner_knows() == 30
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
-def test_a_query_run_often_is_planned_once_by_postgresql():
-    """From its 5th run on a connection, a query is a prepared statement: the server plans it
-    once and each request only runs it (DATABASE_PREPARED, on by default)."""
-    PackageFactory(slug="alpha")
-
-    for slug in ["alpha", "bravo", "alpha", "charlie", "alpha", "delta"]:
-        Package.objects.filter(slug=slug).first()
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any('FROM "catalog_package"' in statement for statement in prepared)
