@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -25,23 +26,27 @@ print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_serving_pages_loads_neither_the_mcp_sdk_nor_the_http_clients(tmp_path):
-    """After the URLs load (as a worker's first request does): no mcp, pydantic or httpx."""
+def printed_by(script: str, tmp_path: Path) -> Any:
+    """Run `script` in a new interpreter set up as a web process; return the JSON it printed."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
     }
     found = subprocess.run(  # noqa: S603 - this interpreter and a fixed script.
-        [sys.executable, "-c", LOADED],
+        [sys.executable, "-c", script],
         cwd=Path(settings.BASE_DIR),
         env=environment,
         capture_output=True,
         text=True,
         check=True,
     )
+    return json.loads(found.stdout.splitlines()[-1])
 
-    modules = set(json.loads(found.stdout.splitlines()[-1]))
+
+def test_serving_pages_loads_neither_the_mcp_sdk_nor_the_http_clients(tmp_path):
+    """After the URLs load (as a worker's first request does): no mcp, pydantic or httpx."""
+    modules = set(printed_by(LOADED, tmp_path))
 
     assert "rest_framework" in modules  # The URLs did load.
     assert modules.isdisjoint({"mcp", "pydantic", "starlette", "httpx"})
@@ -62,21 +67,7 @@ print(json.dumps({
 
 def test_a_worker_sets_what_it_loaded_aside_from_the_garbage_collector(tmp_path):
     """gunicorn's post_worker_init loads the URLs and freezes what is loaded (gc.freeze)."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
-    }
-    found = subprocess.run(  # noqa: S603 - this interpreter and a fixed script.
-        [sys.executable, "-c", FROZEN],
-        cwd=Path(settings.BASE_DIR),
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    counts = json.loads(found.stdout.splitlines()[-1])
+    counts = printed_by(FROZEN, tmp_path)
 
     # More than Django and the apps: the views and what they import are loaded and frozen.
     assert counts["frozen"] > counts["set_up"]
