@@ -51,8 +51,8 @@ def post_worker_init(worker: object) -> None:
 
     Modules, models, settings and views live as long as the worker. Left tracked, every full
     collection walks them again, a pause that a big page (thousands of objects made) triggers
-    every few requests. `gc.freeze()` is what the standard library advises for servers that
-    start their workers once: https://docs.python.org/3/library/gc.html#gc.freeze
+    every few requests. `gc.freeze()` moves every object tracked so far into a permanent
+    generation that collections skip: https://docs.python.org/3/library/gc.html#gc.freeze
     """
     import gc
 
