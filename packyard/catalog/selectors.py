@@ -85,6 +85,12 @@ def releases_latest(*, limit: int) -> QuerySet[Release]:
     )
 
 
+def package_link(*, pk: int, title: str, slug: str, db: str) -> Package:
+    """Return a package read as its title and slug only, what a link to it shows (the rest
+    deferred): a replacement, the package at the other end of a dependency."""
+    return instance_of(Package, {"id": pk, "title": title, "slug": slug}, db=db)
+
+
 def package_get(
     *, slug: str, beside: tuple[str, ...] = (), count_releases: bool = False
 ) -> Package:
@@ -109,15 +115,16 @@ def package_get(
         )
         packages = packages.annotate(release_count=Coalesce(Subquery(counted), 0))
     package = get_object_or_404(packages, slug=slug)
-    replacement = None
-    if package.replaced_by_id is not None:
-        values = {
-            "id": package.replaced_by_id,
-            "title": package.replacement_title,  # type: ignore[attr-defined]
-            "slug": package.replacement_slug,  # type: ignore[attr-defined]
-        }
-        replacement = instance_of(Package, values, db=packages.db)
-    package.replaced_by = replacement
+    package.replaced_by = (
+        None
+        if package.replaced_by_id is None
+        else package_link(
+            pk=package.replaced_by_id,
+            title=package.replacement_title,  # type: ignore[attr-defined]
+            slug=package.replacement_slug,  # type: ignore[attr-defined]
+            db=packages.db,
+        )
+    )
     return package
 
 

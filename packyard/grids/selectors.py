@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
-from packyard.catalog.selectors import Sort, latest_releases_of, python3_support
+from packyard.catalog.selectors import Sort, latest_releases_of, package_link, python3_support
 from packyard.core.reads import instance_of
 from packyard.grids.models import Element, Feature, Grid
 
@@ -178,10 +178,8 @@ def _columns_of(grid: Grid, *, for_stewards: bool) -> list[Column]:
         replacement = (
             None
             if replacement_id is None
-            else instance_of(
-                Package,
-                {"id": replacement_id, "title": replacement_title, "slug": replacement_slug},
-                db=db,
+            else package_link(
+                pk=replacement_id, title=replacement_title, slug=replacement_slug, db=db
             )
         )
         package = instance_of(

@@ -25,6 +25,8 @@ from packyard.refresh.selectors import SCHEDULER_ROUND_KEY, packages_due
 
 logger = logging.getLogger(__name__)
 
+# RUNNER_LATE: the tasks import the runner (every code host's HTTP client) when they run. Web
+# processes load this module only to enqueue them, and need not load it; the worker does.
 DUE_LOCK = "refresh-due-running"
 DUE_LOCK_SECONDS = 30 * 60
 
@@ -32,9 +34,7 @@ DUE_LOCK_SECONDS = 30 * 60
 @task()
 def package_refresh_task(package_id: int) -> str:
     """Fetch one package from its code host and PyPI."""
-    # Imported here: web processes load this module only to enqueue, and need not load the
-    # runner (every code host's HTTP client); the worker that runs the task does.
-    from packyard.refresh.runner import packages_refresh
+    from packyard.refresh.runner import packages_refresh  # Imported here: see RUNNER_LATE.
 
     package = Package.objects.filter(pk=package_id).first()
     if package is None:
@@ -45,9 +45,7 @@ def package_refresh_task(package_id: int) -> str:
 @task()
 def refresh_due_task() -> int:
     """Fetch the packages that are due; enqueue another round when more remain."""
-    # Imported here: web processes load this module only to enqueue, and need not load the
-    # runner (every code host's HTTP client); the worker that runs the task does.
-    from packyard.refresh.runner import packages_refresh
+    from packyard.refresh.runner import packages_refresh  # Imported here: see RUNNER_LATE.
 
     with round_lock(DUE_LOCK, seconds=DUE_LOCK_SECONDS) as held:
         if not held:

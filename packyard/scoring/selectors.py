@@ -15,6 +15,7 @@ from django.utils import timezone
 from packaging.version import InvalidVersion, Version
 
 from packyard.catalog.models import Package
+from packyard.catalog.selectors import package_link
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.requirements import ParsedRequirement, ParsedRequirements
 from packyard.compatibility.rules import Answer, requirement_admits
@@ -208,11 +209,13 @@ def package_insights(*, package: Package) -> Insights:
     for row in rows:
         values = dict(zip(_DEPENDENCY_SHOWN, row[:shown], strict=True))
         source_title, source_slug, target_title, target_slug = row[shown:]
-        source = {"id": values["package_id"], "title": source_title, "slug": source_slug}
-        target = {"id": values["target_id"], "title": target_title, "slug": target_slug}
         related = {
-            "package": instance_of(Package, source, db=rows.db),
-            "target": instance_of(Package, target, db=rows.db),
+            "package": package_link(
+                pk=values["package_id"], title=source_title, slug=source_slug, db=rows.db
+            ),
+            "target": package_link(
+                pk=values["target_id"], title=target_title, slug=target_slug, db=rows.db
+            ),
         }
         dependencies.append(instance_of(Dependency, values, db=rows.db, related=related))
     dependencies.sort(
