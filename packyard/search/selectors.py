@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from packyard.catalog.models import Package
 from packyard.compatibility.models import Product, ReleaseCycle
+from packyard.core.postgresql import unprepared
 from packyard.grids.models import Grid
 from packyard.search import schema
 from packyard.search.backends import Backend, Facets, backend_for
@@ -217,6 +218,7 @@ def _facets_for(filters: SearchFilters) -> tuple[Facets | None, SearchFilters]:
     return facets, applied
 
 
+@unprepared()
 def packages_search(
     *,
     text: str,
@@ -267,6 +269,7 @@ def packages_search(
     )
 
 
+@unprepared()
 def grids_search(*, query: ParsedQuery, offset: int = 0, limit: int = 10) -> GridResults:
     """Return a page of grids for a parsed query: name matches first, then the blend (1 query)."""
     backend = _backend()
@@ -337,6 +340,7 @@ def _cycle_order(item: FacetValue) -> tuple[int, ...]:
     return tuple(int(number) for number in re.findall(r"\d+", item.value))
 
 
+@unprepared()
 def search_facets(*, results: PackageResults) -> SearchFacets:
     """Return how many of a search's matches each category, grid and status has (1 query).
 
