@@ -155,9 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with statements prepared, and the health check only after a pause
     # (packyard/core/postgresql/base.py says why and what stays unprepared).
     DATABASES["default"]["ENGINE"] = "packyard.core.postgresql"
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
+    # DATABASE_PREPARE_THRESHOLD=0 turns preparing off (PgBouncer in transaction mode).
+    prepare_threshold = env_int("DATABASE_PREPARE_THRESHOLD", default=5)
+    if prepare_threshold > 0:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": prepare_threshold}
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -10,7 +13,8 @@ from packyard.core.postgresql import unprepared
 from packyard.search.selectors import packages_search
 from tests.factories import PackageFactory
 
-pytestmark = pytest.mark.skipif(
+ROOT = Path(__file__).resolve().parents[3]
+on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements and health checks: PostgreSQL"
 )
 
@@ -24,6 +28,7 @@ def prepared_statements() -> list[str]:
         return [statement for (statement,) in cursor.fetchall()]
 
 
+@on_postgresql
 @pytest.mark.django_db
 def test_a_query_run_again_and_again_is_prepared_once():
     """The settings turn preparing on: the package query, run 8 times, is a prepared statement."""
@@ -32,6 +37,7 @@ def test_a_query_run_again_and_again_is_prepared_once():
     assert any('"catalog_package"."slug" = $1' in statement for statement in prepared_statements())
 
 
+@on_postgresql
 @pytest.mark.django_db
 def test_inside_unprepared_the_same_query_is_never_prepared():
     with unprepared():
@@ -40,6 +46,7 @@ def test_inside_unprepared_the_same_query_is_never_prepared():
     assert not any('"stars"' in statement for statement in prepared_statements())
 
 
+@on_postgresql
 @pytest.mark.django_db
 def test_search_is_planned_for_its_words_every_time():
     """Search's best plan depends on the words: its statements stay unprepared, however often."""
@@ -73,6 +80,7 @@ def request_with_one_query() -> None:
 
 
 # Outside a test transaction: Django closes a connection left in one as a request starts.
+@on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_used_moments_ago_is_not_checked_again(health_checks):
     request_with_one_query()
@@ -82,6 +90,7 @@ def test_a_connection_used_moments_ago_is_not_checked_again(health_checks):
     assert health_checks == [], "requests in a row each paid a round trip for the check"
 
 
+@on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_idle_for_a_while_is_checked_before_use(health_checks):
     request_with_one_query()
@@ -92,3 +101,19 @@ def test_a_connection_idle_for_a_while_is_checked_before_use(health_checks):
     assert health_checks == [True]
     request_with_one_query()
     assert health_checks == [True]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "options"),
+    [("", {"server_side_binding": True, "prepare_threshold": 5}), ("0", {})],
+)
+def test_database_prepare_threshold_turns_preparing_on_and_off(monkeypatch, threshold, options):
+    """Preparing is on by default; 0 turns it off, as PgBouncer in transaction mode needs."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://packyard@db.example.org/packyard")
+    monkeypatch.setenv("DATABASE_PREPARE_THRESHOLD", threshold)
+    database = runpy.run_path(str(ROOT / "config" / "settings.py"))["DATABASES"]["default"]
+    assert database["ENGINE"] == "packyard.core.postgresql"
+    given = database.get("OPTIONS", {})
+    assert {
+        name: given[name] for name in ("server_side_binding", "prepare_threshold") if name in given
+    } == options
