@@ -305,7 +305,7 @@ class Server:
 def wrk(url: str, *, duration: int, connections: int, header: str = "") -> dict[str, float]:
     """Load `url` with wrk; return req/s, p50 and p99 in ms, errors and bytes per answer."""
     # As browsers and HTTP clients do: an answer's ETag covers its negotiated format, chosen by
-    # Accept, and its encoding (every browser accepts gzip; the floor is gzipped too).
+    # Accept, and its encoding (browsers take Brotli; the floor is compressed too).
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     command += ["-H", "Accept: */*", "-H", f"Accept-Encoding: {ACCEPT_ENCODING}"]
     command += [*(["-H", header] if header else []), url]

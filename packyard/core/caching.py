@@ -35,11 +35,11 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache as page_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
-from django.middleware.gzip import re_accepts_gzip
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 from redis.exceptions import RedisError
 
+from packyard.core.compression import accepted_encoding
 from packyard.core.versions import data_version
 
 logger = logging.getLogger(__name__)
@@ -158,9 +158,9 @@ class PageCacheMiddleware:
             str(int(time.time() // seconds)),
             request.get_full_path(),
             *(request.META.get(header, "") for header in KEY_HEADERS),
-            # Answers are gzipped for the clients that accept it (compression, inside this
-            # one): the two forms are two answers, each with its own ETag.
-            "gzip" if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "",
+            # Answers are compressed as the client accepts (compression, inside this one):
+            # Brotli, gzip and plain are three answers, each with its own ETag.
+            accepted_encoding(request),
             request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else "",
             "" if anonymous or user is None else self._person(request, user.pk),
         ]

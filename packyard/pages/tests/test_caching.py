@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import brotli
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -157,24 +158,31 @@ def test_htmx_parts_are_validated_apart_from_whole_pages(client, alpha):
 
 
 @pytest.mark.parametrize("path", ["/packages/p/alpha/", "/api/v4/packages/"])
-def test_a_client_that_accepts_gzip_gets_the_answer_compressed_and_kept_so(
+def test_each_encoding_a_client_accepts_is_an_answer_of_its_own_kept_compressed(
     client, alpha, path, django_assert_num_queries
 ):
-    """With Accept-Encoding: gzip the answer is gzipped, with its own ETag; the kept copy is
-    the compressed one (one query), and a client without gzip still gets plain bytes."""
+    """A browser (Brotli, gzip) gets Brotli, a client with gzip alone gets gzip, the others
+    plain bytes: three answers, each with its own ETag, each kept compressed (one query)."""
     plain = client.get(path)
-    compressed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    gzipped = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
     with django_assert_num_queries(1):
-        kept = client.get(path, headers={"Accept-Encoding": "gzip"})
+        packed_kept = client.get(path, headers={"Accept-Encoding": "br"})
+    with django_assert_num_queries(1):
+        gzipped_kept = client.get(path, headers={"Accept-Encoding": "gzip"})
     plain_again = client.get(path)
 
-    assert compressed["Content-Encoding"] == "gzip"
-    assert gzip.decompress(compressed.content) == plain.content
-    assert compressed["ETag"] != plain["ETag"]
-    assert "Accept-Encoding" in compressed["Vary"]
-    assert kept["Content-Encoding"] == "gzip"
-    assert gzip.decompress(kept.content) == plain.content
-    assert kept["ETag"] == compressed["ETag"]
+    assert [packed["Content-Encoding"], gzipped["Content-Encoding"]] == ["br", "gzip"]
+    assert brotli.decompress(packed.content) == plain.content
+    assert gzip.decompress(gzipped.content) == plain.content
+    assert len({plain["ETag"], packed["ETag"], gzipped["ETag"]}) == 3
+    assert "Accept-Encoding" in packed["Vary"]
+    assert "Accept-Encoding" in gzipped["Vary"]
+    assert packed_kept["Content-Encoding"] == "br"
+    assert brotli.decompress(packed_kept.content) == plain.content
+    assert packed_kept["ETag"] == packed["ETag"]
+    assert gzipped_kept["Content-Encoding"] == "gzip"
+    assert gzipped_kept["ETag"] == gzipped["ETag"]
     assert not plain_again.has_header("Content-Encoding")
     assert plain_again.content == plain.content
 
