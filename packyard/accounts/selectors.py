@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,53 +39,17 @@ class Marks:
     used: bool = False
 
 
-def with_mark_counts(packages: QuerySet[Package]) -> QuerySet[Package]:
-    """Add `favourite_count` and `use_count` to each package of a list (in the same query)."""
-    return packages.annotate(
-        favourite_count=Count("marks", filter=Q(marks__kind=MarkKind.FAVOURITE)),
-        use_count=Count("marks", filter=Q(marks__kind=MarkKind.USE)),
-    )
-
-
-def mark_counts_listed(packages: Iterable[Package]) -> list[Package]:
-    """Return the packages of one page with `favourite_count` and `use_count` set (1 query).
-
-    Counting only the listed packages keeps a page's cost the same however many packages the
-    list holds (`with_mark_counts` groups the whole list, which a sort by counts needs).
-    """
-    listed = list(packages)
-    counts = (
-        Mark.objects.filter(package__in=[package.pk for package in listed])
-        .values_list("package_id", "kind")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    by_package: dict[tuple[int, str], int] = {
-        (package_id, kind): count for package_id, kind, count in counts
-    }
-    for package in listed:
-        package.favourite_count = by_package.get((package.pk, MarkKind.FAVOURITE), 0)  # type: ignore[attr-defined]
-        package.use_count = by_package.get((package.pk, MarkKind.USE), 0)  # type: ignore[attr-defined]
-    return listed
-
-
 def marks_of(*, packages: list[Package], user: User | AnonymousUser) -> dict[int, Marks]:
-    """Return the marks of each package: counts (1 query) and the viewer's own (1 more)."""
-    ids = [package.pk for package in packages]
-    marks = {package_id: Marks() for package_id in ids}
-    counts = (
-        Mark.objects.filter(package__in=ids)
-        .values_list("package_id", "kind")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    for package_id, kind, count in counts:
-        if kind == MarkKind.FAVOURITE:
-            marks[package_id].favourites = count
-        else:
-            marks[package_id].users = count
-    if user.is_authenticated and ids:
-        own = Mark.objects.filter(package__in=ids, user=user).values_list("package_id", "kind")
+    """Return the marks of each package: its counts, read with it (kept on the package by
+    triggers, `accounts.counts`), and the viewer's own (1 query when signed in)."""
+    marks = {
+        package.pk: Marks(favourites=package.favourite_count, users=package.use_count)
+        for package in packages
+    }
+    if user.is_authenticated and marks:
+        own = Mark.objects.filter(package__in=list(marks), user=user).values_list(
+            "package_id", "kind"
+        )
         for package_id, kind in own:
             if kind == MarkKind.FAVOURITE:
                 marks[package_id].favourited = True
@@ -95,10 +59,10 @@ def marks_of(*, packages: list[Package], user: User | AnonymousUser) -> dict[int
 
 
 def packages_most_liked() -> QuerySet[Package]:
-    """Return the packages people favourite most (then use most), with both counts."""
+    """Return the packages people favourite most (then use most), in the order of an index."""
     liked = Q(favourite_count__gt=0) | Q(use_count__gt=0)
     order = ("-favourite_count", "-use_count", "title", "id")
-    return with_mark_counts(Package.objects.for_lists()).filter(liked).order_by(*order)
+    return Package.objects.for_lists().filter(liked).order_by(*order)
 
 
 @dataclass

@@ -160,6 +160,11 @@ class Package(TimeStampedModel):
         related_name="+",
     )
 
+    # How many people favourite the package and say they use it: kept by database triggers on
+    # their marks (packyard.accounts.counts), so no page counts the marks table.
+    favourite_count = models.PositiveIntegerField(default=0, editable=False)
+    use_count = models.PositiveIntegerField(default=0, editable=False)
+
     objects = PackageQuerySet.as_manager()
 
     class Meta:
@@ -184,6 +189,14 @@ class Package(TimeStampedModel):
             models.Index(Lower("title"), "id", name="package_title_idx"),
             # The sitemap's latest change: one index look-up instead of reading every row.
             models.Index("modified", name="package_modified_idx"),
+            # The most liked packages, in the list's order.
+            models.Index(
+                F("favourite_count").desc(),
+                F("use_count").desc(),
+                "title",
+                "id",
+                name="package_liked_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -79,6 +79,8 @@ COLUMN_PACKAGE_FIELDS = (
     "pypi_version",
     "latest_release_at",
     "pypi_project_status",
+    "favourite_count",
+    "use_count",
 )
 # What deciding who stewards a package reads (its creator, its contributors on GitHub): only
 # for a signed-in reader, whose buttons depend on it.

@@ -113,6 +113,8 @@ def _mark(request: HtmxHttpRequest, slug: str, kind: MarkKind) -> HttpResponse:
         return refused
     services.mark_toggle(user=request.user, package=package, kind=kind)  # type: ignore[arg-type]
     if request.htmx:
+        # The counts as the toggle left them (the triggers moved them in the database).
+        package.refresh_from_db(fields=["favourite_count", "use_count"])
         marks = selectors.marks_of(packages=[package], user=request.user)[package.pk]
         return render(
             request,

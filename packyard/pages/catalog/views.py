@@ -45,7 +45,6 @@ def _package_list(
     # reads every package anyway, and the database counts what it matched.
     count = None if text.strip() else selectors.packages_count(category=category)
     page = page_of(request, packages, per_page=settings.PAGE_SIZE, count=count)
-    page.object_list = accounts_selectors.mark_counts_listed(page.object_list)
     context = {
         "title": template_title,
         "category": category,

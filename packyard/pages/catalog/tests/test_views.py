@@ -236,18 +236,18 @@ def test_package_list_boosted_htmx_request_gets_the_whole_page(client):
 
 
 def test_package_list_query_count_does_not_grow_with_packages(client, django_assert_num_queries):
-    """The package list costs 6 queries for 5 packages and for 60 in several categories."""
+    """The package list costs 5 queries for 5 packages and for 60 in several categories."""
     PackageFactory.create_batch(5)
-    # The data version; categories, count and page; the page's marks (only its own rows, not
-    # every package grouped); the listed packages' stored scores (scoring's package_table.html).
-    with django_assert_num_queries(6):
+    # The data version; categories, count and page (each row with its stored mark counts);
+    # the listed packages' stored scores (scoring's package_table.html).
+    with django_assert_num_queries(5):
         small = client.get("/packages/")
     assert len(listed(small)) == 5
 
     storage = other_category()
     PackageFactory.create_batch(30, stars=7)
     PackageFactory.create_batch(25, category=storage, last_commit_at=NOW)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         large = client.get("/packages/")
     assert len(listed(large)) == settings.PAGE_SIZE
 
@@ -560,7 +560,7 @@ def test_package_page_shows_the_latest_releases_licence_on_any_page_of_releases(
     make_releases(package, 12)
     Release.objects.filter(package=package, version=latest).update(license="MIT licence")
 
-    with django_assert_num_queries(9 if latest == "1.11" else 10):
+    with django_assert_num_queries(8 if latest == "1.11" else 9):
         text = client.get("/packages/p/alpha/").text
 
     assert "<dt>Licence</dt><dd>MIT licence</dd>" in text

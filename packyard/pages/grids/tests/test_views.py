@@ -473,14 +473,15 @@ def grid_filled(slug: str, *, packages: int, features: int):
 def test_grid_page_query_count_does_not_grow_with_packages_and_features(
     client, django_assert_num_queries
 ):
-    """A grid costs 8 queries whether it is 2 packages by 1 feature or 50 by 10, all filled."""
+    """A grid costs 7 queries whether it is 2 packages by 1 feature or 50 by 10, all filled."""
     grid_filled("small", packages=2, features=1)
     grid_filled("large", packages=50, features=10)
 
-    # 5 for the matrix, 1 for the columns' stored scores (scoring), 1 for the marks (accounts).
-    with django_assert_num_queries(8):
+    # The data version, 5 for the matrix (the columns with their stored mark counts), 1 for
+    # the columns' stored scores (scoring).
+    with django_assert_num_queries(7):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         large = client.get("/grids/g/large/")
 
     assert len(columns(small)) == 2
@@ -498,10 +499,11 @@ def test_grid_page_query_count_for_an_editor_does_not_grow_either(
     client.force_login(member("alice"))
     client.get("/grids/g/small/")  # The session and the user are read once either way.
 
-    # The 8 above, and 5 about the signed-in person (none per package, feature or cell).
-    with django_assert_num_queries(13):
+    # The 7 above, and 5 about the signed-in person, their own marks among them (none per
+    # package, feature or cell).
+    with django_assert_num_queries(12):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         large = client.get("/grids/g/large/")
 
     assert small.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 6

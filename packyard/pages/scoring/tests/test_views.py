@@ -152,10 +152,10 @@ def test_package_page_lists_dependencies_inside_the_directory(client):
 
 
 def test_package_page_query_count_does_not_grow_with_dependents(client):
-    """The package page costs the same 9 queries with 1 or 15 dependents and dependencies:
-    the data version, and 8 for the page (the package with its category, score, status and
-    number of releases; a page of releases, the latest among them; fetch states; marks;
-    sites; dependencies both ways; answers; grids)."""
+    """The package page costs the same 8 queries with 1 or 15 dependents and dependencies:
+    the data version, and 7 for the page (the package with its category, score, status,
+    number of releases and mark counts; a page of releases, the latest among them; fetch
+    states; sites; dependencies both ways; answers; grids)."""
     library = scored(title="Widgets", slug="widgets", pypi_name="widgets")
     other = scored(title="Forms", slug="forms", pypi_name="forms")
     first = scored(requires_dist=["widgets", "forms"])
@@ -167,7 +167,7 @@ def test_package_page_query_count_does_not_grow_with_dependents(client):
         return len(captured)
 
     small = queries()
-    assert small == 9
+    assert small == 8
     users = [scored(requires_dist=["widgets", "forms"]) for _ in range(14)]
     scores_recompute(package_ids=[user.pk for user in users])
 

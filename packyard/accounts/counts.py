@@ -1,0 +1,103 @@
+"""Each package's favourites and users, kept in `Package.favourite_count` and `use_count` by
+database triggers on the marks.
+
+The package page, grids, lists and the most liked packages show these counts; read from the
+package's row, they cost no query, and the most liked list reads its page from an index
+instead of counting every mark. The triggers move a count in the writing transaction, whatever
+writes (services, the importer, the admin, bulk writes and raw SQL). Like the category counts
+(`packyard.catalog.counts`), they step aside while migrations run, since SQLite rebuilds tables
+they name; `migrate` installs them again and counts every package afresh.
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+TRIGGER_PREFIX = "packyard_marks_"
+MARKS = "accounts_mark"
+PACKAGES = "catalog_package"
+COUNT_FUNCTION = "packyard_count_marks"
+SUPPORTED_VENDORS = ("sqlite", "postgresql")
+
+# Table names and kinds are this module's constants, never input.
+_MOVE = (
+    f"UPDATE {PACKAGES} SET "  # noqa: S608
+    "favourite_count = favourite_count {sign} "
+    "CASE WHEN {row}.kind = 'favourite' THEN 1 ELSE 0 END, "
+    "use_count = use_count {sign} CASE WHEN {row}.kind = 'use' THEN 1 ELSE 0 END "
+    "WHERE id = {row}.package_id;"
+)
+_SQLITE = {
+    "insert": f"AFTER INSERT ON {MARKS} BEGIN {_MOVE.format(sign='+', row='NEW')} END",
+    "delete": f"AFTER DELETE ON {MARKS} BEGIN {_MOVE.format(sign='-', row='OLD')} END",
+    "update": (
+        f"AFTER UPDATE OF package_id, kind ON {MARKS} BEGIN "
+        f"{_MOVE.format(sign='-', row='OLD')} {_MOVE.format(sign='+', row='NEW')} END"
+    ),
+}
+_POSTGRESQL_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {COUNT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {_MOVE.format(sign="-", row="OLD")}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_MOVE.format(sign="+", row="NEW")}
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+_POSTGRESQL = [
+    f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}mark ON {MARKS}",
+    f"CREATE TRIGGER {TRIGGER_PREFIX}mark AFTER INSERT OR DELETE OR UPDATE OF package_id, kind "
+    f"ON {MARKS} FOR EACH ROW EXECUTE FUNCTION {COUNT_FUNCTION}()",
+]
+_RECOUNT = (
+    f"UPDATE {PACKAGES} SET "  # noqa: S608 - constants, as above.
+    f"favourite_count = (SELECT COUNT(*) FROM {MARKS} "
+    f"WHERE {MARKS}.package_id = {PACKAGES}.id AND {MARKS}.kind = 'favourite'), "
+    f"use_count = (SELECT COUNT(*) FROM {MARKS} "
+    f"WHERE {MARKS}.package_id = {PACKAGES}.id AND {MARKS}.kind = 'use')"
+)
+
+
+def _installed(connection: BaseDatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [TRIGGER_PREFIX + "%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                [TRIGGER_PREFIX + "%"],
+            )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def mark_triggers_install(connection: BaseDatabaseWrapper) -> None:
+    """Install the mark count triggers and count every package's marks afresh."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return
+    if connection.vendor == "sqlite":
+        statements = [
+            f"CREATE TRIGGER IF NOT EXISTS {TRIGGER_PREFIX}mark_{event} {body}"
+            for event, body in _SQLITE.items()
+        ]
+    else:
+        statements = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute(_RECOUNT)
+
+
+def mark_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
+    """Drop the mark count triggers (before migrations, which may rebuild their tables)."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        return
+    on = "" if connection.vendor == "sqlite" else f" ON {MARKS}"
+    with connection.cursor() as cursor:
+        for name in _installed(connection):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
