@@ -3,6 +3,26 @@
 from django.conf import settings
 from django.db import migrations, models
 
+# Migration 0003's indexes of the sorts by a fact that may be NULL, made with raw SQL (SQLite
+# refuses `NULLS LAST` in CREATE INDEX, so Django cannot know them). Adding a column with a
+# default makes Django rebuild the table on SQLite, which drops every index it does not know:
+# they are made again after. PostgreSQL adds the column in place and keeps them.
+NULLABLE_SORTS = {
+    "package_stars_idx": "stars",
+    "package_forks_idx": "forks",
+    "package_last_commit_idx": "last_commit_at",
+    "package_latest_release_idx": "latest_release_at",
+}
+
+
+def sort_indexes_again(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name, column in NULLABLE_SORTS.items():
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "catalog_package" ("{column}" DESC, "title", "id")'
+        )
+
 
 class Migration(migrations.Migration):
 
@@ -12,6 +32,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last, after the columns are gone (a rebuild on SQLite again).
+        migrations.RunPython(migrations.RunPython.noop, sort_indexes_again, elidable=False),
         migrations.AddField(
             model_name='package',
             name='favourite_count',
@@ -26,4 +48,5 @@ class Migration(migrations.Migration):
             model_name='package',
             index=models.Index(models.OrderBy(models.F('favourite_count'), descending=True), models.OrderBy(models.F('use_count'), descending=True), models.F('title'), models.F('id'), name='package_liked_idx'),
         ),
+        migrations.RunPython(sort_indexes_again, migrations.RunPython.noop, elidable=False),
     ]
