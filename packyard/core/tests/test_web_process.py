@@ -1,8 +1,9 @@
-"""What a web process loads: the MCP SDK and the code hosts' HTTP clients wait for their use.
+"""What a web process loads: the MCP SDK, the code hosts' HTTP clients and Pillow wait for use.
 
-Each gunicorn worker holds what its URLs import. The MCP SDK (pydantic, starlette) and the
-refresh runner (httpx and the clients of every code host) are tens of MiB that a page never
-uses, so they load on the first /mcp/ call, or in the worker that fetches.
+Each gunicorn worker holds what its URLs import. The MCP SDK (pydantic, starlette), the
+refresh runner (httpx and the clients of every code host) and Pillow (social cards) are tens of
+MiB that a page never uses, so they load on the first /mcp/ call, in the worker that fetches,
+or with the first card.
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ def printed_by(script: str, tmp_path: Path) -> Any:
     return json.loads(found.stdout.splitlines()[-1])
 
 
-def test_serving_pages_loads_neither_the_mcp_sdk_nor_the_http_clients(tmp_path):
-    """After the URLs load (as a worker's first request does): no mcp, pydantic or httpx."""
+def test_serving_pages_loads_neither_the_mcp_sdk_nor_the_http_clients_nor_pillow(tmp_path):
+    """After the URLs load (as a worker's first request does): no mcp, pydantic, httpx or PIL."""
     modules = set(printed_by(LOADED, tmp_path))
 
     assert "rest_framework" in modules  # The URLs did load.
-    assert modules.isdisjoint({"mcp", "pydantic", "starlette", "httpx"})
+    assert modules.isdisjoint({"mcp", "pydantic", "starlette", "httpx", "PIL"})
 
 
 FROZEN = """

@@ -9,11 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from packyard.grids.selectors import grid_summary
-from packyard.pages.open import badges, cards
+from packyard.pages.open import badges
 from packyard.pages.open.stats import site_statistics
 from packyard.scoring.selectors import package_summary
 
 SVG = "image/svg+xml"
+
+
+# CARDS_LATE: the cards are drawn with Pillow, 2 MB that a web worker loads only when a card is
+# first asked for (crawlers ask, readers never do), so the two card views import them late.
 
 
 def _svg(badge: badges.Badge) -> HttpResponse:
@@ -36,6 +40,8 @@ def django_badge(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def package_card(request: HttpRequest, slug: str) -> HttpResponse:
     """Draw a package's social card (Open Graph image): name, summary, score, stars, Django."""
+    from packyard.pages.open import cards  # Imported here: see CARDS_LATE.
+
     summary = package_summary(slug=slug)
     package = summary.package
     image = cards.draw_card(
@@ -52,6 +58,8 @@ def package_card(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def grid_card(request: HttpRequest, slug: str) -> HttpResponse:
     """Draw a grid's social card: its title, description and the packages it compares."""
+    from packyard.pages.open import cards  # Imported here: see CARDS_LATE.
+
     summary = grid_summary(slug=slug)
     grid = summary.grid
     image = cards.draw_card(
