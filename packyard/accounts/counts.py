@@ -2,11 +2,13 @@
 database triggers on the marks.
 
 The package page, grids, lists and the most liked packages show these counts; read from the
-package's row, they cost no query, and the most liked list reads its page from an index
-instead of counting every mark. The triggers move a count in the writing transaction, whatever
-writes (services, the importer, the admin, bulk writes and raw SQL). Like the category counts
+package's row, they cost no query, and `/packages/liked/` reads its page from an index
+instead of counting every mark (the home page's short lists still count the marks table,
+whose size is the marks, not the packages). Saving a package never writes them
+(`Package.save`). The triggers move a count in the writing transaction, whatever writes
+(services, the importer, the admin, bulk writes and raw SQL). Like the category counts
 (`packyard.catalog.counts`), they step aside while migrations run, since SQLite rebuilds tables
-they name; `migrate` installs them again and counts every package afresh.
+they name; `migrate` installs them again and corrects any count that is wrong.
 """
 
 from __future__ import annotations
@@ -52,12 +54,15 @@ _POSTGRESQL = [
     f"CREATE TRIGGER {TRIGGER_PREFIX}mark AFTER INSERT OR DELETE OR UPDATE OF package_id, kind "
     f"ON {MARKS} FOR EACH ROW EXECUTE FUNCTION {COUNT_FUNCTION}()",
 ]
+_COUNTED = (
+    f"(SELECT COUNT(*) FROM {MARKS} "  # noqa: S608 - constants, as above.
+    f"WHERE {MARKS}.package_id = {PACKAGES}.id AND {MARKS}.kind = '{{kind}}')"
+)
+_FAVOURITES, _USES = _COUNTED.format(kind="favourite"), _COUNTED.format(kind="use")
+# Only the rows whose counts are wrong: after a migrate that changed nothing, none.
 _RECOUNT = (
-    f"UPDATE {PACKAGES} SET "  # noqa: S608 - constants, as above.
-    f"favourite_count = (SELECT COUNT(*) FROM {MARKS} "
-    f"WHERE {MARKS}.package_id = {PACKAGES}.id AND {MARKS}.kind = 'favourite'), "
-    f"use_count = (SELECT COUNT(*) FROM {MARKS} "
-    f"WHERE {MARKS}.package_id = {PACKAGES}.id AND {MARKS}.kind = 'use')"
+    f"UPDATE {PACKAGES} SET favourite_count = {_FAVOURITES}, use_count = {_USES} "  # noqa: S608
+    f"WHERE favourite_count <> {_FAVOURITES} OR use_count <> {_USES}"
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -48,6 +49,10 @@ class PackageQuerySet(models.QuerySet["Package"]):
     def live(self) -> PackageQuerySet:
         """Keep packages that are neither archived nor deprecated."""
         return self.filter(archived_at__isnull=True, deprecated_at__isnull=True)
+
+
+# Package fields written only by database triggers (packyard.accounts.counts).
+TRIGGER_KEPT = ("favourite_count", "use_count")
 
 
 class Package(TimeStampedModel):
@@ -201,6 +206,25 @@ class Package(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, but never write the counts the marks' triggers keep: a package read before
+        someone marked it would put the old count back (and one too low breaks the next
+        unmarking, as a count may not go below 0)."""
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name not in TRIGGER_KEPT
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse_kept("catalog:package", slug=self.slug)

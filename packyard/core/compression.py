@@ -12,8 +12,6 @@ https://www.rfc-editor.org/rfc/rfc7932 (Brotli), https://www.breachattack.com/
 
 from __future__ import annotations
 
-import re
-
 import brotli  # type: ignore[import-untyped]
 from django.http import HttpRequest, HttpResponseBase
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
@@ -26,25 +24,40 @@ COMPRESSED_TYPES = ("application/gzip", "application/zip", "image/png", "image/j
 BROTLI_QUALITY = 4
 SHORTEST = 200  # Bytes: shorter answers are sent as they are (GZipMiddleware's limit too).
 
-re_accepts_brotli = re.compile(r"\bbr\b")
+
+def _accepts_brotli(accepted: str) -> bool:
+    """Tell whether an Accept-Encoding header takes `br` (named, with a q-value above 0)."""
+    for coding in accepted.split(","):
+        name, *parameters = (part.strip().lower() for part in coding.split(";"))
+        if name != "br":
+            continue
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
+    return False
 
 
 def accepted_encoding(request: HttpRequest) -> str:
     """Return the best encoding the client accepts: "br", "gzip" or "" (the cache keys on it)."""
     accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
-    if re_accepts_brotli.search(accepted):
+    if _accepts_brotli(accepted):
         return "br"
     return "gzip" if re_accepts_gzip.search(accepted) else ""
 
 
 def _holds_no_secret(request: HttpRequest, response: HttpResponseBase) -> bool:
-    """Tell whether the answer is anonymous and personal to no one: it sets no cookie (a page
-    that shows a CSRF token sets the CSRF cookie), as the page cache's shared answers."""
+    """Tell whether the answer is anonymous and personal to no one: it sets no cookie, as the
+    page cache's shared answers. A page that shows a CSRF token always sets the CSRF cookie:
+    get_token asks CsrfViewMiddleware to send it again (CSRF_USE_SESSIONS, which would keep the
+    token in the session instead, is off)."""
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    return (
-        not signed_in and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-    )
+    return not signed_in and not response.cookies
 
 
 class CompressingMiddleware(GZipMiddleware):

@@ -80,3 +80,20 @@ def test_the_most_liked_are_read_in_order_of_their_counts():
         ("c", 1, 1),
         ("a", 1, 0),
     ]
+
+
+def test_saving_a_package_read_before_a_mark_keeps_the_mark_counted():
+    """An edit saved from a package read before someone marked it (the admin, the importer,
+    a service) leaves the counts as the triggers set them, and unmarking still works."""
+    alpha = PackageFactory(slug="alpha")
+    read_before = Package.objects.get(pk=alpha.pk)
+    ada = member("ada")
+    mark_toggle(user=ada, package=alpha, kind=MarkKind.FAVOURITE)
+
+    read_before.description = "Edited"
+    read_before.save()
+    assert counts() == {"alpha": (1, 0)}
+    assert Package.objects.get(pk=alpha.pk).description == "Edited"
+
+    mark_toggle(user=ada, package=alpha, kind=MarkKind.FAVOURITE)  # Taken back: no error.
+    assert counts() == {"alpha": (0, 0)}

@@ -12,7 +12,11 @@
   `SELECT 1` before the first query of each request: one more round trip on every page. Here
   a connection used less than `HEALTH_CHECK_AFTER_IDLE` seconds ago is taken as healthy; one
   idle longer (the database may have restarted, a firewall dropped it) is checked as before.
-  A connection that fails mid-request is closed at its end, as Django does for any error.
+  The cost: when the database restarts under load, each worker's next request fails once
+  (Django closes a connection that failed, and the request after opens a new one).
+- Server-side binding sends parameters apart from the SQL, as psycopg does by default; at
+  most 65,535 a statement (no query here comes near). PgBouncer in transaction mode before
+  1.21 cannot keep prepared statements: DATABASE_PREPARE_THRESHOLD=0 turns both off.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ class ServerBindingCursor(base.ServerBindingCursor):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    _last_request_at: float | None = None
+    _last_used_at: float | None = None
 
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
@@ -46,15 +50,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             params["cursor_factory"] = ServerBindingCursor
         return params
 
+    def create_cursor(self, name: Any = None) -> Any:
+        # Stamped at each use of the connection, not at each request: a request that reads
+        # nothing (a static file, a kept answer) says nothing about the connection.
+        self._last_used_at = time.monotonic()
+        return super().create_cursor(name)
+
     def close_if_unusable_or_obsolete(self) -> None:
-        # Called as each request starts and ends: a connection last used moments ago needs no
+        # Called as each request starts and ends: a connection used moments ago needs no
         # round trip to prove it still works.
-        now = time.monotonic()
-        recent = (
-            self._last_request_at is not None
-            and now - self._last_request_at < HEALTH_CHECK_AFTER_IDLE
-        )
-        self._last_request_at = now
         super().close_if_unusable_or_obsolete()
-        if recent and self.connection is not None:
+        if (
+            self.connection is not None
+            and self._last_used_at is not None
+            and time.monotonic() - self._last_used_at < HEALTH_CHECK_AFTER_IDLE
+        ):
             self.health_check_done = True

@@ -50,3 +50,12 @@ def test_a_client_without_brotli_or_gzip_gets_plain_bytes(client, alpha):
     response = client.get("/packages/p/alpha/", headers={"Accept-Encoding": "identity"})
     assert not response.has_header("Content-Encoding")
     assert "The first package" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("accepted", "encoding"),
+    [("br;q=0, gzip", "gzip"), ("gzip, br;q=0.5", "br"), ("x-br, gzip", "gzip"), ("BR", "br")],
+)
+def test_brotli_is_sent_only_to_a_client_that_takes_it(client, alpha, accepted, encoding):
+    response = client.get("/packages/p/alpha/", headers={"Accept-Encoding": accepted})
+    assert response["Content-Encoding"] == encoding
