@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from packyard.core.database import count_function, triggers_drop, triggers_install
+
 TRIGGER_PREFIX = "packyard_marks_"
 MARKS = "accounts_mark"
 PACKAGES = "catalog_package"
@@ -37,18 +39,7 @@ _SQLITE = {
         f"{_MOVE.format(sign='-', row='OLD')} {_MOVE.format(sign='+', row='NEW')} END"
     ),
 }
-_POSTGRESQL_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {COUNT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        {_MOVE.format(sign="-", row="OLD")}
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {_MOVE.format(sign="+", row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+_POSTGRESQL_FUNCTION = count_function(COUNT_FUNCTION, _MOVE)
 _POSTGRESQL = [
     f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}mark ON {MARKS}",
     f"CREATE TRIGGER {TRIGGER_PREFIX}mark AFTER INSERT OR DELETE OR UPDATE OF package_id, kind "
@@ -66,43 +57,13 @@ _RECOUNT = (
 )
 
 
-def _installed(connection: BaseDatabaseWrapper) -> list[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [TRIGGER_PREFIX + "%"],
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
-                [TRIGGER_PREFIX + "%"],
-            )
-        return [name for (name,) in cursor.fetchall()]
-
-
 def mark_triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """Install the mark count triggers and count every package's marks afresh."""
-    if connection.vendor not in SUPPORTED_VENDORS:
-        return
-    if connection.vendor == "sqlite":
-        statements = [
-            f"CREATE TRIGGER IF NOT EXISTS {TRIGGER_PREFIX}mark_{event} {body}"
-            for event, body in _SQLITE.items()
-        ]
-    else:
-        statements = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-        cursor.execute(_RECOUNT)
+    """Install the mark count triggers and correct every count that is wrong."""
+    sqlite = {f"{TRIGGER_PREFIX}mark_{event}": body for event, body in _SQLITE.items()}
+    postgresql = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
+    triggers_install(connection, sqlite=sqlite, postgresql=postgresql, then=_RECOUNT)
 
 
 def mark_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
     """Drop the mark count triggers (before migrations, which may rebuild their tables)."""
-    if connection.vendor not in SUPPORTED_VENDORS:
-        return
-    on = "" if connection.vendor == "sqlite" else f" ON {MARKS}"
-    with connection.cursor() as cursor:
-        for name in _installed(connection):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+    triggers_drop(connection, TRIGGER_PREFIX, table=MARKS)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from packyard.core.database import count_function, trigger_names, triggers_drop, triggers_install
+
 TRIGGER_PREFIX = "packyard_count_"
 PACKAGES = "catalog_package"
 CATEGORIES = "catalog_category"
@@ -32,18 +34,7 @@ _SQLITE = {
         f"{_MOVE.format(sign='-', row='OLD')} {_MOVE.format(sign='+', row='NEW')} END"
     ),
 }
-_POSTGRESQL_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {COUNT_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        {_MOVE.format(sign="-", row="OLD")}
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        {_MOVE.format(sign="+", row="NEW")}
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+_POSTGRESQL_FUNCTION = count_function(COUNT_FUNCTION, _MOVE)
 _POSTGRESQL = [
     f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}package ON {PACKAGES}",
     f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}package_moved ON {PACKAGES}",
@@ -59,48 +50,18 @@ _RECOUNT = (
 )
 
 
-def _installed(connection: BaseDatabaseWrapper) -> list[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [TRIGGER_PREFIX + "%"],
-            )
-        else:
-            cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
-                [TRIGGER_PREFIX + "%"],
-            )
-        return [name for (name,) in cursor.fetchall()]
-
-
 def count_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the count triggers and count every category's packages afresh."""
-    if connection.vendor not in SUPPORTED_VENDORS:
-        return
-    if connection.vendor == "sqlite":
-        statements = [
-            f"CREATE TRIGGER IF NOT EXISTS {TRIGGER_PREFIX}package_{event} {body}"
-            for event, body in _SQLITE.items()
-        ]
-    else:
-        statements = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-        cursor.execute(_RECOUNT)
+    sqlite = {f"{TRIGGER_PREFIX}package_{event}": body for event, body in _SQLITE.items()}
+    postgresql = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
+    triggers_install(connection, sqlite=sqlite, postgresql=postgresql, then=_RECOUNT)
 
 
 def count_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
     """Drop the count triggers (before migrations, which may rebuild their tables)."""
-    if connection.vendor not in SUPPORTED_VENDORS:
-        return
-    on = "" if connection.vendor == "sqlite" else f" ON {PACKAGES}"
-    with connection.cursor() as cursor:
-        for name in _installed(connection):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+    triggers_drop(connection, TRIGGER_PREFIX, table=PACKAGES)
 
 
 def count_triggers_missing(connection: BaseDatabaseWrapper) -> bool:
     """Tell whether the count triggers are missing (for `manage.py check`)."""
-    return connection.vendor in SUPPORTED_VENDORS and not _installed(connection)
+    return connection.vendor in SUPPORTED_VENDORS and not trigger_names(connection, TRIGGER_PREFIX)

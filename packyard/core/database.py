@@ -1,4 +1,4 @@
-"""Database upkeep that bulk writes call for: fresh statistics for the query planner.
+"""Database upkeep: fresh statistics for the query planner, and the triggers that keep counts.
 
 After a bulk load the planner still believes the tables are as they were (empty, often), and
 picks a full scan and a sort over an index: on PostgreSQL the home page's "most starred" read
@@ -10,8 +10,13 @@ https://sqlite.org/lang_analyze.html
 
 from __future__ import annotations
 
-from django.db import connections
+from collections.abc import Mapping, Sequence
 
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# The databases whose triggers keep counts (catalog.counts, accounts.counts).
+TRIGGER_VENDORS = ("sqlite", "postgresql")
 # Imports that wrote fewer rows than this leave the statistics to autovacuum.
 BULK_ROWS = 1000
 
@@ -22,3 +27,71 @@ def planner_statistics_refresh(*, using: str = "default") -> None:
     if connection.vendor in {"postgresql", "sqlite"}:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+# --- Triggers that keep counts (catalog.counts, accounts.counts) --------------------------------
+
+
+def trigger_names(connection: BaseDatabaseWrapper, prefix: str) -> list[str]:
+    """Return the names of the triggers in the database that start with `prefix`."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [prefix + "%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+                [prefix + "%"],
+            )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def count_function(name: str, move: str) -> str:
+    """Return the PL/pgSQL that makes trigger function `name`: `move` (an UPDATE with `{sign}`
+    and `{row}` in it) undone for the old row (delete, update), done for the new one."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        {move.format(sign="-", row="OLD")}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {move.format(sign="+", row="NEW")}
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def triggers_install(
+    connection: BaseDatabaseWrapper,
+    *,
+    sqlite: Mapping[str, str],
+    postgresql: Sequence[str],
+    then: str,
+) -> None:
+    """Make the triggers (on SQLite `sqlite`'s, by name: what follows CREATE TRIGGER name; on
+    PostgreSQL the `postgresql` statements), then run `then` (a recount)."""
+    if connection.vendor not in TRIGGER_VENDORS:
+        return
+    statements = (
+        [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in sqlite.items()]
+        if connection.vendor == "sqlite"
+        else postgresql
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.execute(then)
+
+
+def triggers_drop(connection: BaseDatabaseWrapper, prefix: str, *, table: str) -> None:
+    """Drop the triggers that start with `prefix` (on `table`, which PostgreSQL asks for)."""
+    if connection.vendor not in TRIGGER_VENDORS:
+        return
+    on = "" if connection.vendor == "sqlite" else f" ON {table}"
+    with connection.cursor() as cursor:
+        for name in trigger_names(connection, prefix):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
