@@ -21,7 +21,6 @@ TRIGGER_PREFIX = "packyard_marks_"
 MARKS = "accounts_mark"
 PACKAGES = "catalog_package"
 COUNT_FUNCTION = "packyard_count_marks"
-SUPPORTED_VENDORS = ("sqlite", "postgresql")
 
 # Table names and kinds are this module's constants, never input.
 _MOVE = (
