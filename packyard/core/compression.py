@@ -61,7 +61,7 @@ def _holds_no_secret(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 
 class CompressingMiddleware(GZipMiddleware):
-    """Brotli for anonymous answers without a CSRF token, else Django's padded gzip."""
+    """Brotli for anonymous answers that set no cookie, else Django's padded gzip."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
