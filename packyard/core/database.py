@@ -10,10 +10,13 @@ https://sqlite.org/lang_analyze.html
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.signals import post_migrate, pre_migrate
 
 # The databases whose triggers keep counts (catalog.counts, accounts.counts).
 TRIGGER_VENDORS = ("sqlite", "postgresql")
@@ -95,3 +98,34 @@ def triggers_drop(connection: BaseDatabaseWrapper, prefix: str, *, table: str) -
     with connection.cursor() as cursor:
         for name in trigger_names(connection, prefix):
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+
+
+def triggers_follow_migrations(
+    app: AppConfig,
+    *,
+    needs: Mapping[str, Collection[str]],
+    install: Callable[[BaseDatabaseWrapper], None],
+    uninstall: Callable[[BaseDatabaseWrapper], None],
+) -> None:
+    """Drop an app's triggers before its migrations run (SQLite rebuilds the tables they name)
+    and install them after, once every table of `needs` exists with its columns (a database
+    migrated back before them has nothing to keep)."""
+
+    def off(*, using: str, plan: Any = None, **kwargs: Any) -> None:
+        connection = connections[using]
+        if plan and set(needs) & set(connection.introspection.table_names()):
+            uninstall(connection)
+
+    def on(*, using: str, **kwargs: Any) -> None:
+        connection = connections[using]
+        if not set(needs) <= set(connection.introspection.table_names()):
+            return
+        with connection.cursor() as cursor:
+            for table, columns in needs.items():
+                description = connection.introspection.get_table_description(cursor, table)
+                if not set(columns) <= {column.name for column in description}:
+                    return
+        install(connection)
+
+    pre_migrate.connect(off, sender=app, weak=False)
+    post_migrate.connect(on, sender=app, weak=False)
