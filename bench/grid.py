@@ -4,7 +4,9 @@ Not a test. Builds grids of P packages by F features with every cell written (sh
 as people write them), each package fetched, released and scored, then requests each grid's
 page through Django's test client, anonymously and signed in as a member who may edit (then
 every cell has its edit link), and prints the p50 and p95 of the time to answer and the
-queries per request.
+queries per request. Those use each column's kept cells (GridColumn), as every view does
+until a package's facts change; "making" is the anonymous page when every column's cells must
+be made again (and kept), as the first view after each of its packages changed.
 
     .venv/bin/python bench/grid.py                          # 105x10 and 500x30, SQLite
     .venv/bin/python bench/grid.py --sizes 105x10 --backends sqlite postgresql
@@ -20,6 +22,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,8 +113,13 @@ def build(packages: int, features: int) -> str:
     return slug
 
 
-def measure(client: object, url: str, repeat: int) -> dict[str, float | int]:
-    """Request `url` `repeat` times (after one warm-up); return p50, p95 and the query count."""
+def measure(
+    client: object, url: str, repeat: int, before: Callable[[], object] | None = None
+) -> dict[str, float | int]:
+    """Request `url` `repeat` times (after one warm-up); return p50, p95 and the query count.
+
+    `before` runs before each request, untimed.
+    """
     from django.db import connection
 
     queries = []
@@ -121,11 +129,15 @@ def measure(client: object, url: str, repeat: int) -> dict[str, float | int]:
         return execute(sql, params, many, context)
 
     # Not CaptureQueriesContext: the request_started signal empties the connection's query log.
+    if before is not None:
+        before()
     with connection.execute_wrapper(count):
         response = client.get(url)  # type: ignore[attr-defined]
     assert response.status_code == 200, response.status_code
     times = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         client.get(url)  # type: ignore[attr-defined]
         times.append((time.perf_counter() - started) * 1000)
@@ -148,6 +160,8 @@ def one_backend(
     from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
+
+    from packyard.grids.models import GridColumn
 
     call_command("migrate", verbosity=0)
     member = User.objects.create_user(
@@ -176,6 +190,7 @@ def one_backend(
         results[size] = {
             "anonymous": measure(anonymous, url, repeat),
             "member": measure(signed_in, url, repeat),
+            "making": measure(anonymous, url, repeat, before=GridColumn.objects.all().delete),
         }
     return results
 

@@ -108,10 +108,16 @@ NOT_DATA = {Session._meta.label}
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Return every row of every table (but sessions), to compare before and after."""
+    """Return every row of every table (but sessions, and derived data pages keep as they read,
+    such as each grid column's cells: `DERIVED_DATA`), to compare before and after."""
     rows = {}
     for model in apps.get_models():
-        if model._meta.label in NOT_DATA or model._meta.proxy or not model._meta.managed:
+        if (
+            model._meta.label in NOT_DATA
+            or model._meta.proxy
+            or not model._meta.managed
+            or getattr(model, "DERIVED_DATA", False)
+        ):
             continue
         rows[model._meta.label] = list(model._base_manager.order_by("pk").values())
     return rows

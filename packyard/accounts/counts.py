@@ -65,4 +65,4 @@ def mark_triggers_install(connection: BaseDatabaseWrapper) -> None:
 
 def mark_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
     """Drop the mark count triggers (before migrations, which may rebuild their tables)."""
-    triggers_drop(connection, TRIGGER_PREFIX, table=MARKS)
+    triggers_drop(connection, TRIGGER_PREFIX)

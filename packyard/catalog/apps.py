@@ -9,7 +9,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self) -> None:
-        from packyard.catalog import counts
+        from packyard.catalog import counts, facts
         from packyard.core.database import triggers_follow_migrations
 
         # The package count triggers, counting afresh after every migrate.
@@ -18,4 +18,11 @@ class CatalogConfig(AppConfig):
             needs={counts.PACKAGES: (), counts.CATEGORIES: ("package_count",)},
             install=counts.count_triggers_install,
             uninstall=counts.count_triggers_uninstall,
+        )
+        # The facts version triggers (stored HTML of a package is fresh while it holds).
+        triggers_follow_migrations(
+            self,
+            needs=facts.NEEDS,
+            install=facts.facts_triggers_install,
+            uninstall=facts.facts_triggers_uninstall,
         )

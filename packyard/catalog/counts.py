@@ -59,7 +59,7 @@ def count_triggers_install(connection: BaseDatabaseWrapper) -> None:
 
 def count_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
     """Drop the count triggers (before migrations, which may rebuild their tables)."""
-    triggers_drop(connection, TRIGGER_PREFIX, table=PACKAGES)
+    triggers_drop(connection, TRIGGER_PREFIX)
 
 
 def count_triggers_missing(connection: BaseDatabaseWrapper) -> bool:

@@ -51,8 +51,9 @@ class PackageQuerySet(models.QuerySet["Package"]):
         return self.filter(archived_at__isnull=True, deprecated_at__isnull=True)
 
 
-# Package fields written only by database triggers (packyard.accounts.counts).
-TRIGGER_KEPT = ("favourite_count", "use_count")
+# Package fields written only by database triggers (packyard.accounts.counts,
+# packyard.catalog.facts).
+TRIGGER_KEPT = ("favourite_count", "use_count", "facts_version")
 
 
 class Package(TimeStampedModel):
@@ -169,6 +170,11 @@ class Package(TimeStampedModel):
     # their marks (packyard.accounts.counts), so no page counts the marks table.
     favourite_count = models.PositiveIntegerField(default=0, editable=False)
     use_count = models.PositiveIntegerField(default=0, editable=False)
+    # A number that grows whenever something a summary of the package shows changes (its facts,
+    # its latest release, its category's title, its replacement's, its score): kept by database
+    # triggers (packyard.catalog.facts), so HTML made of those facts is kept with the number
+    # it was made at, and is known to be stale by comparing two numbers.
+    facts_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = PackageQuerySet.as_manager()
 
@@ -208,9 +214,9 @@ class Package(TimeStampedModel):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, but never write the counts the marks' triggers keep: a package read before
-        someone marked it would put the old count back (and one too low breaks the next
-        unmarking, as a count may not go below 0)."""
+        """Save, but never write the fields triggers keep: a package read before someone
+        marked it would put the old count back (and one too low breaks the next unmarking, as a
+        count may not go below 0), and an old facts version would make stale HTML look fresh."""
         if (
             not self._state.adding
             and kwargs.get("update_fields") is None

@@ -32,7 +32,7 @@ def planner_statistics_refresh(*, using: str = "default") -> None:
             cursor.execute("ANALYZE")
 
 
-# --- Triggers that keep counts (catalog.counts, accounts.counts) --------------------------------
+# --- Triggers that keep counts and versions (catalog.counts, accounts.counts, catalog.facts) ----
 
 
 def trigger_names(connection: BaseDatabaseWrapper, prefix: str) -> list[str]:
@@ -90,14 +90,22 @@ def triggers_install(
         cursor.execute(then)
 
 
-def triggers_drop(connection: BaseDatabaseWrapper, prefix: str, *, table: str) -> None:
-    """Drop the triggers that start with `prefix` (on `table`, which PostgreSQL asks for)."""
+def triggers_drop(connection: BaseDatabaseWrapper, prefix: str) -> None:
+    """Drop the triggers whose names start with `prefix`, on whatever tables they are."""
     if connection.vendor not in TRIGGER_VENDORS:
         return
-    on = "" if connection.vendor == "sqlite" else f" ON {table}"
     with connection.cursor() as cursor:
-        for name in trigger_names(connection, prefix):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+        if connection.vendor == "sqlite":
+            for name in trigger_names(connection, prefix):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            return
+        cursor.execute(
+            "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+            "WHERE NOT tgisinternal AND tgname LIKE %s",
+            [prefix + "%"],
+        )
+        for name, table in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
 
 def triggers_follow_migrations(

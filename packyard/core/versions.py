@@ -61,14 +61,18 @@ def data_version(*, using: str = "default") -> int:
 
 
 def versioned_tables(connection: BaseDatabaseWrapper) -> list[str]:
-    """Return the tables of Packyard's apps that exist in the database, but the version's own."""
+    """Return the tables of Packyard's apps that exist in the database, but the version's own
+    and those of derived data (models with `DERIVED_DATA = True`), which pages write as they
+    read."""
     existing = set(connection.introspection.table_names())
     tables = {
         model._meta.db_table
         for config in apps.get_app_configs()
         if config.name.startswith("packyard.")
         for model in config.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
+        if model._meta.managed
+        and not model._meta.proxy
+        and not getattr(model, "DERIVED_DATA", False)
     }
     return sorted(table for table in tables - {VERSION_TABLE} if table in existing)
 

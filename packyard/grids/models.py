@@ -92,3 +92,28 @@ class Element(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.feature}: {self.grid_package.package}"
+
+
+class GridColumn(models.Model):
+    """A package's cells as every grid shows them, made once and kept while they hold.
+
+    The HTML of the standard and scoring cells of a package's column (made by
+    `packyard.pages.grids`), with the package's facts version it was made at
+    (`packyard.catalog.facts`) and the format of the code that made it: a grid uses it while both
+    match and makes the column again otherwise. Its rows are derived data, written when a grid
+    is read: they stay out of the data version (`packyard.core.versions`), as writing them
+    changes nothing any page shows.
+    """
+
+    # Read by packyard.core.versions: writes to this table do not move the data version.
+    DERIVED_DATA = True
+
+    package = models.OneToOneField(
+        Package, on_delete=models.CASCADE, primary_key=True, related_name="grid_column"
+    )
+    facts_version = models.PositiveBigIntegerField()
+    format = models.CharField(max_length=100)
+    cells = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.package_id} at {self.facts_version}"

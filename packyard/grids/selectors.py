@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from packyard.catalog.models import Category, Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, package_link, python3_support
 from packyard.core.reads import instance_of
-from packyard.grids.models import Element, Feature, Grid
+from packyard.grids.models import Element, Feature, Grid, GridPackage
 
 GRID_SORTS: dict[str, Sort] = {
     "title": Sort("Title", (Lower("title").asc(), "id")),
@@ -81,6 +81,7 @@ COLUMN_PACKAGE_FIELDS = (
     "pypi_project_status",
     "favourite_count",
     "use_count",
+    "facts_version",
 )
 # What deciding who stewards a package reads (its creator, its contributors on GitHub): only
 # for a signed-in reader, whose buttons depend on it.
@@ -99,6 +100,9 @@ class Column:
     cells: dict[int, str] = field(default_factory=dict)
     # Filled by the layers above (scoring) for their rows; grids does not read it.
     extra: Any = None
+    # The column's kept cells (GridColumn.cells) when they hold for the format asked of
+    # grid_matrix; None when they must be made (then latest_release and python3 are read).
+    kept: str | None = None
 
 
 @dataclass
@@ -143,8 +147,85 @@ def _sort_key(sort: str) -> Callable[[Column], tuple[object, ...]]:
     return keys.get(sort, keys[DEFAULT_COLUMN_SORT])
 
 
-def _columns_of(grid: Grid, *, for_stewards: bool) -> list[Column]:
-    """Read a grid's packages, each with its category and replacement, in one query.
+# What a column reads of its package when its cells are kept (GridColumn): its head, its
+# place in the order, whether it is retired, its last commit and its marks.
+COLUMN_KEPT_FIELDS = (
+    "title",
+    "slug",
+    "stars",
+    "forks",
+    "last_commit_at",
+    "archived_at",
+    "deprecated_at",
+    "latest_release_at",
+    "pypi_project_status",
+    "favourite_count",
+    "use_count",
+    "facts_version",
+)
+
+
+def _columns_of(grid: Grid, *, for_stewards: bool, kept_format: str | None) -> list[Column]:
+    """Read a grid's packages, each with its category and replacement (one query).
+
+    With `kept_format`, each column's kept cells too, when they were made at the package's
+    facts version in that format, and only what the page shows beside them; the columns
+    without are read again in full (one query more, when there are some).
+    """
+    if kept_format is None:
+        return _columns_full(grid.memberships.all(), for_stewards=for_stewards)
+    columns = _columns_kept(grid, for_stewards=for_stewards, kept_format=kept_format)
+    to_make = [column.membership_id for column in columns if column.kept is None]
+    if not to_make:
+        return columns
+    full = {
+        column.membership_id: column
+        for column in _columns_full(
+            grid.memberships.filter(id__in=to_make), for_stewards=for_stewards
+        )
+    }
+    # A package taken out of the grid in between is left out.
+    return [
+        column if column.kept is not None else full[column.membership_id]
+        for column in columns
+        if column.kept is not None or column.membership_id in full
+    ]
+
+
+def _columns_kept(grid: Grid, *, for_stewards: bool, kept_format: str) -> list[Column]:
+    """Read a grid's packages with their kept cells; without their category, replacement or
+    description, which only the kept cells show (the columns whose cells do not hold have
+    `kept` None, and are read in full)."""
+    fields = ("id", *COLUMN_KEPT_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ()))
+    rows = grid.memberships.values_list(
+        "id",
+        *(f"package__{field}" for field in fields),
+        "package__grid_column__facts_version",
+        "package__grid_column__format",
+        "package__grid_column__cells",
+    )
+    db = rows.db
+    width = len(fields)
+    columns = []
+    for membership_id, *values in rows:
+        package_values = dict(zip(fields, values[:width], strict=True))
+        kept_version, kept_in, cells = values[width:]
+        fresh = kept_version == package_values["facts_version"] and kept_in == kept_format
+        columns.append(
+            Column(
+                package=instance_of(Package, package_values, db=db),
+                membership_id=membership_id,
+                latest_release=None,
+                python3=None,
+                kept=cells if fresh else None,
+            )
+        )
+    return columns
+
+
+def _columns_full(memberships: QuerySet[GridPackage], *, for_stewards: bool) -> list[Column]:
+    """Read the packages of some memberships, each with its category and replacement, in one
+    query.
 
     Read as values and made into instances at once (`core.reads`): a big grid has hundreds.
     """
@@ -155,7 +236,7 @@ def _columns_of(grid: Grid, *, for_stewards: bool) -> list[Column]:
         *COLUMN_PACKAGE_FIELDS,
         *(COLUMN_STEWARD_FIELDS if for_stewards else ()),
     )
-    rows = grid.memberships.values_list(
+    rows = memberships.values_list(
         "id",
         *(f"package__{field}" for field in fields),
         "package__category__title",
@@ -202,21 +283,27 @@ def grid_matrix(
     sort: str = DEFAULT_COLUMN_SORT,
     show_retired: bool = False,
     for_stewards: bool = False,
+    kept_format: str | None = None,
 ) -> GridMatrix:
-    """Return a grid with every package as a column and every feature as a row (5 queries).
+    """Return a grid with every package as a column and every feature as a row (5 queries;
+    4 when every column's kept cells hold).
 
     Archived and deprecated packages are left out (and counted) unless `show_retired`. Each
     package has only what the grid shows, and with `for_stewards` what tells its stewards.
+    With `kept_format`, the columns whose kept cells hold in that format have them, and only
+    the others have their latest release read.
     """
     grid = get_object_or_404(Grid, slug=slug)
-    columns = _columns_of(grid, for_stewards=for_stewards)
+    columns = _columns_of(grid, for_stewards=for_stewards, kept_format=kept_format)
     retired_count = sum(1 for column in columns if is_retired(column.package))
     if not show_retired:
         columns = [column for column in columns if not is_retired(column.package)]
-    latest = latest_releases_of(packages=[column.package for column in columns])
-    for column in columns:
-        column.latest_release = latest.get(column.package.pk)
-        column.python3 = python3_support(column.latest_release)
+    to_make = [column for column in columns if column.kept is None]
+    if to_make:
+        latest = latest_releases_of(packages=[column.package for column in to_make])
+        for column in to_make:
+            column.latest_release = latest.get(column.package.pk)
+            column.python3 = python3_support(column.latest_release)
     by_membership = {column.membership_id: column for column in columns}
     features = list(grid.features.all())
     # Only what the page shows, as plain values: a big grid has thousands of cells.

@@ -317,19 +317,25 @@ def grid_scored(
     show_retired: bool = False,
     weights: Mapping[str, int] | None = None,
     for_stewards: bool = False,
+    kept_format: str | None = None,
 ) -> GridMatrix:
     """Return a grid's matrix with each column's score (one query more than the matrix).
 
-    `weights` re-weights the overall score; `sort="score"` orders columns by it.
+    `weights` re-weights the overall score; `sort="score"` orders columns by it. With
+    `kept_format` (grid_matrix), the columns whose kept cells hold have no score read, unless
+    the order or the weights need every score; when every column's cells hold, no query more.
     """
     matrix = grid_matrix(
         slug=slug,
         sort=DEFAULT_COLUMN_SORT if sort == SCORE_SORT else sort,
         show_retired=show_retired,
         for_stewards=for_stewards,
+        kept_format=kept_format,
     )
-    scores = scores_for(package_ids=[column.package.pk for column in matrix.columns])
-    for column in matrix.columns:
+    every_score = sort == SCORE_SORT or dict(weights or DEFAULT_WEIGHTS) != DEFAULT_WEIGHTS
+    scored = [column for column in matrix.columns if every_score or column.kept is None]
+    scores = scores_for(package_ids=[column.package.pk for column in scored]) if scored else {}
+    for column in scored:
         score = scores.get(column.package.pk)
         column.extra = ColumnScore(
             score=score, overall=blend(score.dimensions, weights) if score else None

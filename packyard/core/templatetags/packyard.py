@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from html import escape
 from typing import Any, cast
 
@@ -188,11 +189,23 @@ def next_try(moment: datetime | None) -> SafeString:
 
 
 def _time(moment: datetime, words: str, zone: tzinfo | None = None) -> SafeString:
-    local = timezone.localtime(moment, zone)
     # Plain formats, each part escaped: a grid says when for every column.
     return SafeString(  # Safe: every part is escaped here.
+        f"{_time_open(moment, zone or timezone.get_current_timezone())}{escape(words)}</time>"
+    )
+
+
+# How many moments' <time> tags a process keeps (a grid's last commits, a list's dates).
+TIME_TAGS_KEPT = 20_000
+
+
+@lru_cache(maxsize=TIME_TAGS_KEPT)
+def _time_open(moment: datetime, zone: tzinfo) -> str:
+    """Return the opening <time> tag of a moment in a time zone: only the words move."""
+    local = timezone.localtime(moment, zone)
+    return (
         f'<time datetime="{escape(moment.isoformat())}" '
-        f'title="{escape(local.strftime("%Y-%m-%d %H:%M %Z"))}">{escape(words)}</time>'
+        f'title="{escape(local.strftime("%Y-%m-%d %H:%M %Z"))}">'
     )
 
 

@@ -7,6 +7,7 @@ One module a purpose; callers import from here (`from packyard.grids import serv
 
 from __future__ import annotations
 
+from packyard.grids.services.columns import grid_columns_keep
 from packyard.grids.services.common import Actor, element_html
 from packyard.grids.services.features import (
     ELEMENT_MAX_LENGTH,
@@ -38,6 +39,7 @@ __all__ = [
     "features_reorder",
     "grid_add_package",
     "grid_change_revert",
+    "grid_columns_keep",
     "grid_create",
     "grid_remove_package",
     "grid_update",

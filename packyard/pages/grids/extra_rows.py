@@ -7,7 +7,7 @@ rendered, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 
 # The standard library's escape: Django's is the same one behind a lazy-string check that
@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from packyard.core.templatetags.packyard import safe_url
 from packyard.grids.selectors import Column
-from packyard.pages.grids.rows import Row, row_of
+from packyard.pages.grids.rows import RowSpec
 from packyard.scoring.models import DIMENSIONS
 from packyard.scoring.templatetags.scoring import answer_badge, score_badge, score_level
 
@@ -127,8 +127,12 @@ def _advisories(column: Column) -> str:
     return f'<span class="muted">{NONE}</span>'
 
 
-def extra_rows(*, columns: Sequence[Column], weights_custom: bool) -> list[Row]:
-    """Return the scoring rows, after the catalogue's standard rows."""
+def extra_specs(*, weights_custom: bool) -> list[RowSpec]:
+    """Return the scoring rows, after the catalogue's standard rows.
+
+    Under the reader's own weights the score row is made on every page; under the default
+    ones it is kept with the column, as the others are.
+    """
     before, after = (
         escape(part)
         for part in reverse("scoring:package_score", args=[_PACKAGE_MARK]).split(_PACKAGE_MARK)
@@ -147,25 +151,21 @@ def extra_rows(*, columns: Sequence[Column], weights_custom: bool) -> list[Row]:
     )
     small = ' class="small"'
     return [
-        row_of(score_heading, columns, score_cell, tr=' class="score-row"'),
-        row_of(
+        RowSpec(score_heading, score_cell, tr=' class="score-row"', kept=not weights_custom),
+        RowSpec(
             _note(
                 "Score parts",
                 "maintenance, adoption, compatibility, documentation, status",
             ),
-            columns,
             _parts,
             small,
         ),
-        row_of(_note("Django support", "supported releases"), columns, _support("django"), small),
-        row_of(_note("Python support", "supported releases"), columns, _support("python"), small),
-        row_of("Status", columns, _status, small),
-        row_of(
-            _note("Vulnerabilities", "affecting the latest release"), columns, _advisories, small
-        ),
-        row_of(
+        RowSpec(_note("Django support", "supported releases"), _support("django"), small),
+        RowSpec(_note("Python support", "supported releases"), _support("python"), small),
+        RowSpec("Status", _status, small),
+        RowSpec(_note("Vulnerabilities", "affecting the latest release"), _advisories, small),
+        RowSpec(
             _note("Used by", "packages in this directory"),
-            columns,
             lambda column: str(score.dependents_count) if (score := _score(column)) else NONE,
         ),
     ]

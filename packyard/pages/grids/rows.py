@@ -19,12 +19,14 @@ from functools import lru_cache
 # costs more than the escaping, thousands of times a page.
 from html import escape
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from packyard.accounts.permissions import Action, can
+from packyard.core.caching import code_release
 from packyard.core.markup import render_inline
 from packyard.core.templatetags.packyard import NOT_FETCHED, ago, ago_at, sparkline
 from packyard.grids.models import Feature, Grid
@@ -133,6 +135,22 @@ def _safe(html: str) -> SafeString:
     return SafeString(html)  # Safe: every part is escaped where it is made.
 
 
+@dataclass(frozen=True)
+class RowSpec:
+    """A row of the grid: its heading and how each column's cell is made (HTML, escaped).
+
+    `td` and `tr` are the cells' and the row's attributes, as HTML. A `kept` row's cells are
+    kept with their column (`GridColumn`) and made again only when its package's facts change;
+    the others are made on every page (a relative date, say).
+    """
+
+    heading: str
+    cell: Callable[[Column], str]
+    td: str = ""
+    tr: str = ""
+    kept: bool = True
+
+
 def row_of(
     heading: str,
     columns: Sequence[Column],
@@ -150,14 +168,62 @@ def row_of(
     )
 
 
-def standard_rows(*, columns: Sequence[Column]) -> list[Row]:
+# Between a column's kept cells. A control character, never in HTML the cells are made of: one
+# in user text is dropped from the cell.
+KEPT_SEPARATOR = "\x1e"
+
+
+def kept_format() -> str:
+    """Return the format of kept cells: the code's release (any change of it makes them again)
+    and the time zone their dates are in."""
+    return f"{code_release()} {settings.TIME_ZONE}"
+
+
+def table_rows(
+    *, specs: Sequence[RowSpec], columns: Sequence[Column]
+) -> tuple[list[Row], list[tuple[Column, str]]]:
+    """Return the rows `specs` describe, each column's kept cells taken from `column.kept`
+    when there, and the kept cells made for the other columns (to keep), with their column."""
+    kept = [spec for spec in specs if spec.kept]
+    made: list[tuple[Column, str]] = []
+    by_column: list[list[str]] = []
+    for column in columns:
+        if column.kept is not None:
+            by_column.append(column.kept.split(KEPT_SEPARATOR))
+            continue
+        cells = [spec.cell(column).replace(KEPT_SEPARATOR, "") for spec in kept]
+        made.append((column, KEPT_SEPARATOR.join(cells)))
+        by_column.append(cells)
+    rows = []
+    index = 0
+    for spec in specs:
+        if spec.kept:
+            html = "".join([f"<td{spec.td}>{cells[index]}</td>" for cells in by_column])
+            index += 1
+            rows.append(
+                Row(
+                    heading=_safe(f'<th scope="row">{spec.heading}</th>'),
+                    cells=_safe(html),
+                    attributes=_safe(spec.tr),
+                )
+            )
+        else:
+            rows.append(row_of(spec.heading, columns, spec.cell, spec.td, spec.tr))
+    return rows, made
+
+
+def standard_specs() -> list[RowSpec]:
     """Return the catalogue's rows every grid shows, after its features, in order."""
     clock = Clock(now=timezone.now(), zone=timezone.get_current_timezone())
 
     def at_clock(cell: Callable[[Column, Clock], str]) -> Callable[[Column], str]:
         return lambda column: cell(column, clock)
 
-    return [row_of(heading, columns, at_clock(cell), td) for heading, td, cell in STANDARD]
+    return [
+        # The last commit's "3 days ago" moves with the clock: made on every page.
+        RowSpec(heading, at_clock(cell), td, kept=cell is not _last_commit)
+        for heading, td, cell in STANDARD
+    ]
 
 
 def column_heads(*, columns: Sequence[Column], marks: Mapping[int, str]) -> SafeString:

@@ -61,6 +61,10 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     weighted = any(name.startswith("w-") for name in request.GET)
     weights_form = WeightsForm(request.GET if weighted else None)
     show_retired = request.GET.get("retired") == "shown"
+    weights_custom = weights_form.is_custom
+    # Each column's cells as kept when its package's facts last changed (GridColumn), but
+    # under the reader's own weights, whose score row differs from the kept one.
+    kept_format = None if weights_custom else rows.kept_format()
     matrix = scoring_selectors.grid_scored(
         slug=slug,
         sort=sort,
@@ -68,6 +72,7 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         weights=weights_form.weights(),
         # A signed-in reader's buttons depend on whether they steward each package.
         for_stewards=request.user.is_authenticated,
+        kept_format=kept_format,
     )
     packages = [column.package for column in matrix.columns]
     feature_rows = cells.feature_rows(
@@ -79,6 +84,14 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     headings = rows.feature_headings(
         request_user=request.user, grid=matrix.grid, features=matrix.features
     )
+    table, made = rows.table_rows(
+        specs=[*rows.standard_specs(), *extra_rows.extra_specs(weights_custom=weights_custom)],
+        columns=matrix.columns,
+    )
+    if made and kept_format is not None:
+        services.grid_columns_keep(
+            columns=[(column.package, cells) for column, cells in made], format=kept_format
+        )
     context = {
         "matrix": matrix,
         "grid": matrix.grid,
@@ -101,8 +114,7 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 rows.Row(heading=heading, cells=row.cells, attributes=FEATURE_ROW)
                 for heading, row in zip(headings, feature_rows, strict=True)
             ),
-            *rows.standard_rows(columns=matrix.columns),
-            *extra_rows.extra_rows(columns=matrix.columns, weights_custom=weights_form.is_custom),
+            *table,
         ],
     }
     return render(request, "grids/grid_detail.html", context)
