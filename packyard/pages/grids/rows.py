@@ -74,6 +74,11 @@ class Clock:
     now: datetime
     zone: tzinfo
 
+    @property
+    def minute(self) -> datetime:
+        """The start of the page's minute, at which relative times are said."""
+        return self.now.replace(second=0, microsecond=0)
+
 
 def _latest_version(column: Column, clock: Clock) -> str:
     package = column.package
@@ -90,7 +95,18 @@ def _last_commit(column: Column, clock: Clock) -> str:
     moment = column.package.last_commit_at
     if moment is None:
         return str(ago(moment))
-    return str(ago_at(moment, now=clock.now, zone=clock.zone))
+    return _ago_at_minute(moment, clock.minute, clock.zone)
+
+
+# How many last commits' cells a process keeps: a grid's columns, for the minute they hold.
+LAST_COMMITS_KEPT = 4096
+
+
+@lru_cache(maxsize=LAST_COMMITS_KEPT)
+def _ago_at_minute(moment: datetime, minute: datetime, zone: tzinfo) -> str:
+    """Return `ago` of a moment at the start of a minute: the same cell for every page of
+    that minute (words no finer than minutes; a page may be PAGE_CACHE_SECONDS staler)."""
+    return str(ago_at(moment, now=minute, zone=zone))
 
 
 def _python3(column: Column) -> str:
@@ -224,6 +240,13 @@ def standard_specs() -> list[RowSpec]:
         RowSpec(heading, at_clock(cell), td, kept=cell is not _last_commit)
         for heading, td, cell in STANDARD
     ]
+
+
+def table_body(table: Sequence[Row]) -> SafeString:
+    """Return the rows of the table's body, each on its line."""
+    return _safe(
+        "".join([f"<tr{row.attributes}>{row.heading}{row.cells}</tr>\n    " for row in table])
+    )
 
 
 def column_heads(*, columns: Sequence[Column], marks: Mapping[int, str]) -> SafeString:

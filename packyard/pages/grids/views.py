@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -49,6 +51,14 @@ def grid_list(request: HtmxHttpRequest) -> HttpResponse:
         "sorts": selectors.GRID_SORTS,
     }
     return render_list(request, "grids/grid_list.html", context)
+
+
+@lru_cache(maxsize=1)
+def _usual_weights_fields() -> str:
+    """Return the weights' fields as a grid shows them unweighted: made once per process."""
+    return render_to_string(
+        "scoring/includes/weights_fields.html", {"weights_form": WeightsForm(None)}
+    )
 
 
 @require_safe
@@ -98,6 +108,7 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "sort": sort,
         "column_sorts": scoring_selectors.GRID_COLUMN_SORTS,
         "weights_form": weights_form,
+        "weights_fields": None if weights_form.is_bound else _usual_weights_fields(),
         # The table is built in Python, a row at a time: a big grid has thousands of cells.
         "column_heads": rows.column_heads(
             columns=matrix.columns,
@@ -108,14 +119,16 @@ def grid_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             ),
         ),
         # The community's features first: they are what the grid compares; the catalogue's
-        # standard facts and the scores follow.
-        "rows": [
-            *(
-                rows.Row(heading=heading, cells=row.cells, attributes=FEATURE_ROW)
-                for heading, row in zip(headings, feature_rows, strict=True)
-            ),
-            *table,
-        ],
+        # standard facts and the scores follow. Joined here: a big grid's rows are 300 KB.
+        "table_body": rows.table_body(
+            [
+                *(
+                    rows.Row(heading=heading, cells=row.cells, attributes=FEATURE_ROW)
+                    for heading, row in zip(headings, feature_rows, strict=True)
+                ),
+                *table,
+            ]
+        ),
     }
     return render(request, "grids/grid_detail.html", context)
 
