@@ -173,7 +173,7 @@ def _columns_of(grid: Grid, *, for_stewards: bool, kept_format: str | None) -> l
     without are read again in full (one query more, when there are some).
     """
     if kept_format is None:
-        return _columns_full(grid.memberships.all(), for_stewards=for_stewards)
+        return _columns_full(grid.memberships.order_by(), for_stewards=for_stewards)
     columns = _columns_kept(grid, for_stewards=for_stewards, kept_format=kept_format)
     to_make = [column.membership_id for column in columns if column.kept is None]
     if not to_make:
@@ -181,7 +181,7 @@ def _columns_of(grid: Grid, *, for_stewards: bool, kept_format: str | None) -> l
     full = {
         column.membership_id: column
         for column in _columns_full(
-            grid.memberships.filter(id__in=to_make), for_stewards=for_stewards
+            grid.memberships.filter(id__in=to_make).order_by(), for_stewards=for_stewards
         )
     }
     # A package taken out of the grid in between is left out.
@@ -197,7 +197,8 @@ def _columns_kept(grid: Grid, *, for_stewards: bool, kept_format: str) -> list[C
     description, which only the kept cells show (the columns whose cells do not hold have
     `kept` None, and are read in full)."""
     fields = ("id", *COLUMN_KEPT_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ()))
-    rows = grid.memberships.values_list(
+    # In no order (and without the join to the grid the default order needs): sorted after.
+    rows = grid.memberships.order_by().values_list(
         "id",
         *(f"package__{field}" for field in fields),
         "package__grid_column__facts_version",
@@ -305,7 +306,8 @@ def grid_matrix(
             column.latest_release = latest.get(column.package.pk)
             column.python3 = python3_support(column.latest_release)
     by_membership = {column.membership_id: column for column in columns}
-    features = list(grid.features.all())
+    # In the grid's order, which the default order gives with a join to the grid's title.
+    features = list(grid.features.order_by("position", "id"))
     # Only what the page shows, as plain values: a big grid has thousands of cells.
     # The HTML stored when the cell was written (marks drawn, Markdown rendered, sanitised).
     cells = Element.objects.filter(feature__grid=grid).values_list(
