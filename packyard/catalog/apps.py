@@ -12,10 +12,14 @@ class CatalogConfig(AppConfig):
         from packyard.catalog import counts, facts
         from packyard.core.database import triggers_follow_migrations
 
-        # The package count triggers, counting afresh after every migrate.
+        # The package and release count triggers, counting afresh after every migrate.
         triggers_follow_migrations(
             self,
-            needs={counts.PACKAGES: (), counts.CATEGORIES: ("package_count",)},
+            needs={
+                counts.PACKAGES: ("release_count",),
+                counts.CATEGORIES: ("package_count",),
+                counts.RELEASES: (),
+            },
             install=counts.count_triggers_install,
             uninstall=counts.count_triggers_uninstall,
         )

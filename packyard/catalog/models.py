@@ -52,8 +52,8 @@ class PackageQuerySet(models.QuerySet["Package"]):
 
 
 # Package fields written only by database triggers (packyard.accounts.counts,
-# packyard.catalog.facts).
-TRIGGER_KEPT = ("favourite_count", "use_count", "facts_version")
+# packyard.catalog.counts, packyard.catalog.facts).
+TRIGGER_KEPT = ("favourite_count", "use_count", "release_count", "facts_version")
 
 
 class Package(TimeStampedModel):
@@ -170,6 +170,9 @@ class Package(TimeStampedModel):
     # their marks (packyard.accounts.counts), so no page counts the marks table.
     favourite_count = models.PositiveIntegerField(default=0, editable=False)
     use_count = models.PositiveIntegerField(default=0, editable=False)
+    # How many releases it has: kept by database triggers on the releases
+    # (packyard.catalog.counts), so its page pages them without counting them.
+    release_count = models.PositiveIntegerField(default=0, editable=False)
     # A number that grows whenever something a summary of the package shows changes (its facts,
     # its latest release, its category's title, its replacement's, its score): kept by database
     # triggers (packyard.catalog.facts), so HTML made of those facts is kept with the number

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
@@ -91,29 +91,18 @@ def package_link(*, pk: int, title: str, slug: str, db: str) -> Package:
     return instance_of(Package, {"id": pk, "title": title, "slug": slug}, db=db)
 
 
-def package_get(
-    *, slug: str, beside: tuple[str, ...] = (), count_releases: bool = False
-) -> Package:
+def package_get(*, slug: str, beside: tuple[str, ...] = ()) -> Package:
     """Return a package with what its page shows beside it, or raise Http404 (one query).
 
     `beside` names more one-to-one rows to read in the same query (the score, the status
-    flags of the apps above this one). With `count_releases`, the package has its number of
-    releases as `release_count`, counted in the same query. Of its replacement (`replaced_by`)
-    only the title and the slug are read, what pages show: a whole package is some forty
-    columns more to read, and as costly to make as the package itself; the rest is deferred.
+    flags of the apps above this one). Its number of releases is stored with it
+    (`release_count`, packyard.catalog.counts). Of its replacement (`replaced_by`) only the
+    title and the slug are read, what pages show: a whole package is some forty columns more
+    to read, and as costly to make as the package itself; the rest is deferred.
     """
     packages = Package.objects.select_related("category", *beside).annotate(
         replacement_title=F("replaced_by__title"), replacement_slug=F("replaced_by__slug")
     )
-    if count_releases:
-        counted = (
-            Release.objects.filter(package=OuterRef("pk"))
-            .order_by()
-            .values("package")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        packages = packages.annotate(release_count=Coalesce(Subquery(counted), 0))
     package = get_object_or_404(packages, slug=slug)
     package.replaced_by = (
         None

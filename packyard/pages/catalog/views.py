@@ -93,17 +93,17 @@ def package_latest(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def package_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show every fact about a package."""
-    package = selectors.package_get(slug=slug, beside=INSIGHTS_BESIDE, count_releases=True)
+    package = selectors.package_get(slug=slug, beside=INSIGHTS_BESIDE)
     releases = page_of(
         request,
         selectors.package_releases(package=package),
         per_page=RELEASES_PER_PAGE,
         param="releases",
-        count=package.release_count,  # type: ignore[attr-defined]
+        count=package.release_count,
     )
     # The latest release is usually on the first page of releases: read again only if not.
     latest = None
-    if package.release_count:  # type: ignore[attr-defined]
+    if package.release_count:
         latest = next(
             (release for release in releases if release.version == package.pypi_version), None
         )
