@@ -200,9 +200,14 @@ def package_insights(*, package: Package) -> Insights:
     # Both directions of the directory's dependencies in one query, with only what the page
     # links, made into instances at once (`core.reads`); sorted here, which costs less than
     # building the order in SQL.
-    rows = Dependency.objects.filter(Q(package=package) | Q(target=package)).values_list(
-        *_DEPENDENCY_SHOWN,
-        *(f"{side}__{name}" for side in ("package", "target") for name in _LINKED),
+    rows = (
+        Dependency.objects.filter(Q(package=package) | Q(target=package))
+        # In no order: sorted below (the default order joins both packages to sort by title).
+        .order_by()
+        .values_list(
+            *_DEPENDENCY_SHOWN,
+            *(f"{side}__{name}" for side in ("package", "target") for name in _LINKED),
+        )
     )
     shown = len(_DEPENDENCY_SHOWN)
     dependencies = []
