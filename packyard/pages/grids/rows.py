@@ -4,7 +4,11 @@ The standard rows (description, stars, last commit, activity, score, status...) 
 loops with a filter or a tag per cell: about 40 µs a cell, most of a big grid's page. Here each
 row is one loop of string formats over the columns, each address is reversed once, and each
 package's activity chart, which only changes with its weekly counts, is drawn once per process.
-The markup is the one the template rendered, byte for byte; the template joins the rows.
+The markup is the one the template rendered, byte for byte.
+
+Most of a column's cells change only with its package's facts: they are kept (`GridColumn`,
+`table_rows`) and made again when the package's facts version moves (`packyard.catalog.facts`);
+the last commit's "ago" is made for every page, once a minute per moment.
 """
 
 from __future__ import annotations
