@@ -198,17 +198,11 @@ def package_insights(*, package: Package) -> Insights:
             .first()
         )
     # Both directions of the directory's dependencies in one query, with only what the page
-    # links, made into instances at once (`core.reads`); sorted here, which costs less than
-    # building the order in SQL.
-    rows = (
-        Dependency.objects.filter(Q(package=package) | Q(target=package))
-        # In no order: sorted below (the default order joins both packages to sort by title).
-        .order_by()
-        .values_list(
-            *_DEPENDENCY_SHOWN,
-            *(f"{side}__{name}" for side in ("package", "target") for name in _LINKED),
-        )
-    )
+    # links, made into instances at once (`core.reads`); in no order (the default one joins
+    # both packages to sort by title): sorted here, which costs less than in SQL.
+    linked = (f"{side}__{name}" for side in ("package", "target") for name in _LINKED)
+    found = Dependency.objects.filter(Q(package=package) | Q(target=package)).order_by()
+    rows = found.values_list(*_DEPENDENCY_SHOWN, *linked)
     shown = len(_DEPENDENCY_SHOWN)
     dependencies = []
     for row in rows:
@@ -327,9 +321,8 @@ def grid_scored(
     """Return a grid's matrix with each column's score (one query more than the matrix).
 
     `weights` re-weights the overall score; `sort="score"` orders columns by it. With
-    `kept_format` (grid_matrix), the columns whose kept cells hold have no score read, unless
-    the order or the weights need every score; when every column's cells hold, no query more.
-    """
+    `kept_format` (grid_matrix), scores are read only for the columns without kept cells,
+    unless the order or the weights need every one."""
     matrix = grid_matrix(
         slug=slug,
         sort=DEFAULT_COLUMN_SORT if sort == SCORE_SORT else sort,
