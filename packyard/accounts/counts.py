@@ -60,7 +60,7 @@ def mark_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the mark count triggers and correct every count that is wrong."""
     sqlite = {f"{TRIGGER_PREFIX}mark_{event}": body for event, body in _SQLITE.items()}
     postgresql = [_POSTGRESQL_FUNCTION, *_POSTGRESQL]
-    triggers_install(connection, sqlite=sqlite, postgresql=postgresql, then=_RECOUNT)
+    triggers_install(connection, sqlite=sqlite, postgresql=postgresql, then=[_RECOUNT])
 
 
 def mark_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:

@@ -149,7 +149,7 @@ NEEDS = {PACKAGES: ("facts_version",), CATEGORIES: (), RELEASES: ()}
 def facts_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the facts version triggers."""
     sqlite = {f"{TRIGGER_PREFIX}{name}": body for name, body in _SQLITE.items()}
-    triggers_install(connection, sqlite=sqlite, postgresql=_POSTGRESQL, then="SELECT 1")
+    triggers_install(connection, sqlite=sqlite, postgresql=_POSTGRESQL)
 
 
 def facts_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:

@@ -11,6 +11,7 @@ https://sqlite.org/lang_analyze.html
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import AppConfig
@@ -68,15 +69,81 @@ END $$;
 """
 
 
+@dataclass(frozen=True)
+class ChildCount:
+    """`parent.column` holds how many rows of `child` name the parent row by `key`.
+
+    Its triggers (`name` and `name_moved`, the PostgreSQL function `function`) move the count
+    as child rows are inserted, deleted or moved to another parent. Every name here is a
+    constant of the module that declares it, never input.
+    """
+
+    name: str
+    function: str
+    child: str
+    key: str
+    parent: str
+    column: str
+
+    @property
+    def _move(self) -> str:
+        return (
+            f"UPDATE {self.parent} SET {self.column} = {self.column} {{sign}} 1 "  # noqa: S608
+            f"WHERE id = {{row}}.{self.key};"
+        )
+
+    def sqlite(self) -> dict[str, str]:
+        """Return the SQLite triggers, by name."""
+        move, key = self._move, self.key
+        return {
+            f"{self.name}_insert": (
+                f"AFTER INSERT ON {self.child} BEGIN {move.format(sign='+', row='NEW')} END"
+            ),
+            f"{self.name}_delete": (
+                f"AFTER DELETE ON {self.child} BEGIN {move.format(sign='-', row='OLD')} END"
+            ),
+            f"{self.name}_update": (
+                f"AFTER UPDATE OF {key} ON {self.child} WHEN OLD.{key} IS NOT NEW.{key} BEGIN "
+                f"{move.format(sign='-', row='OLD')} {move.format(sign='+', row='NEW')} END"
+            ),
+        }
+
+    def postgresql(self) -> list[str]:
+        """Return the PostgreSQL statements that make the function and the triggers."""
+        key = self.key
+        return [
+            count_function(self.function, self._move),
+            f"DROP TRIGGER IF EXISTS {self.name} ON {self.child}",
+            f"DROP TRIGGER IF EXISTS {self.name}_moved ON {self.child}",
+            f"CREATE TRIGGER {self.name} AFTER INSERT OR DELETE ON {self.child} "
+            f"FOR EACH ROW EXECUTE FUNCTION {self.function}()",
+            f"CREATE TRIGGER {self.name}_moved AFTER UPDATE OF {key} ON {self.child} "
+            f"FOR EACH ROW WHEN (OLD.{key} IS DISTINCT FROM NEW.{key}) "
+            f"EXECUTE FUNCTION {self.function}()",
+        ]
+
+    def recount(self) -> str:
+        """Return the statement that corrects every count that is wrong (after a migrate that
+        changed nothing, none)."""
+        counted = (
+            f"(SELECT COUNT(*) FROM {self.child} "  # noqa: S608
+            f"WHERE {self.child}.{self.key} = {self.parent}.id)"
+        )
+        return (
+            f"UPDATE {self.parent} SET {self.column} = {counted} "  # noqa: S608
+            f"WHERE {self.column} <> {counted}"
+        )
+
+
 def triggers_install(
     connection: BaseDatabaseWrapper,
     *,
     sqlite: Mapping[str, str],
     postgresql: Sequence[str],
-    then: str,
+    then: Sequence[str] = (),
 ) -> None:
     """Make the triggers (on SQLite `sqlite`'s, by name: what follows CREATE TRIGGER name; on
-    PostgreSQL the `postgresql` statements), then run `then` (a recount)."""
+    PostgreSQL the `postgresql` statements), then run the statements of `then` (recounts)."""
     if connection.vendor not in TRIGGER_VENDORS:
         return
     statements = (
@@ -85,9 +152,8 @@ def triggers_install(
         else postgresql
     )
     with connection.cursor() as cursor:
-        for statement in statements:
+        for statement in [*statements, *then]:
             cursor.execute(statement)
-        cursor.execute(then)
 
 
 def triggers_drop(connection: BaseDatabaseWrapper, prefix: str) -> None:

@@ -41,7 +41,7 @@ NEEDS = {SCORES: (), PACKAGES: ("facts_version",)}
 
 def score_facts_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the triggers that move a package's facts version with its score."""
-    triggers_install(connection, sqlite=_SQLITE, postgresql=_POSTGRESQL, then="SELECT 1")
+    triggers_install(connection, sqlite=_SQLITE, postgresql=_POSTGRESQL)
 
 
 def score_facts_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
