@@ -22,6 +22,7 @@ from packyard.accounts.models import (
     SiteEntry,
 )
 from packyard.catalog.models import Package
+from packyard.core.prepared import Prepared
 from packyard.grids.models import Grid
 from packyard.history.models import Change, Subject
 from packyard.history.selectors import changes_by
@@ -162,11 +163,18 @@ def person_page(*, login: str, viewer: User | AnonymousUser) -> Person:
 def sites_of(*, package: Package) -> list[Mapping[str, object]]:
     """Return the name and URL of the accepted sites that use a package, by name: what its
     page shows (one query)."""
-    return list(
-        package.site_entries.filter(status=Review.ACCEPTED)
+    return list(_SITES.all(package_id=package.pk))
+
+
+# Compiled once per process (`core.prepared`): a read on every package page.
+_SITES = Prepared(
+    lambda package_id: (
+        SiteEntry.objects.filter(package_id=package_id, status=Review.ACCEPTED)
         .order_by("name", "id")
         .values("name", "url")
-    )
+    ),
+    package_id=int,
+)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -15,6 +16,7 @@ from packyard.catalog.models import Package, Release
 from packyard.catalog.services import latest_release
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
 from packyard.compatibility.rules import Answer, ReleaseEvidence
+from packyard.core.prepared import Prepared
 from packyard.core.reads import instance_of
 from packyard.refresh.models import FetchState, FetchStatus, Source
 
@@ -180,21 +182,27 @@ def compatibility_of(*, package: Package) -> dict[str, list[PackageCompatibility
     every release cycle, each with its cycle.
     """
     answers: dict[str, list[PackageCompatibility]] = {product.value: [] for product in Product}
-    rows = (
-        PackageCompatibility.objects.filter(package=package)
-        .order_by("cycle__product", "-cycle__major", "-cycle__minor")
-        .values_list(*_ANSWER_SHOWN, *(f"cycle__{name}" for name in _CYCLE_SHOWN))
-    )
+    rows = _ANSWERS_OF_PACKAGE.all(package_id=package.pk)
+    db = package._state.db or DEFAULT_DB_ALIAS
     split = len(_ANSWER_SHOWN)
     for row in rows:
-        cycle = instance_of(
-            ReleaseCycle, dict(zip(_CYCLE_SHOWN, row[split:], strict=True)), db=rows.db
-        )
+        cycle = instance_of(ReleaseCycle, dict(zip(_CYCLE_SHOWN, row[split:], strict=True)), db=db)
         values = dict(zip(_ANSWER_SHOWN, row[:split], strict=True))
         values.update(package_id=package.pk, cycle_id=cycle.pk)
-        answer = instance_of(PackageCompatibility, values, db=rows.db, related={"cycle": cycle})
+        answer = instance_of(PackageCompatibility, values, db=db, related={"cycle": cycle})
         answers[cycle.product].append(answer)
     return answers
+
+
+# Compiled once per process (`core.prepared`): a read on every package page.
+_ANSWERS_OF_PACKAGE = Prepared(
+    lambda package_id: (
+        PackageCompatibility.objects.filter(package_id=package_id)
+        .order_by("cycle__product", "-cycle__major", "-cycle__minor")
+        .values_list(*_ANSWER_SHOWN, *(f"cycle__{name}" for name in _CYCLE_SHOWN))
+    ),
+    package_id=int,
+)
 
 
 def answers_for_cycle(

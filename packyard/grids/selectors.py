@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from packyard.catalog.models import Category, Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, package_link, python3_support
+from packyard.core.prepared import Prepared
 from packyard.core.reads import instance_of
 from packyard.grids.models import Element, Feature, Grid, GridPackage
 
@@ -57,9 +60,20 @@ def header_grids(*, limit: int | None = None) -> QuerySet[Grid]:
     return grids[:limit] if limit is not None else grids
 
 
-def grids_of_package(*, package: Package) -> QuerySet[Grid]:
-    """Return the grids a package is in."""
-    return Grid.objects.filter(memberships__package=package).order_by("title")
+def grids_of_package(*, package: Package) -> list[Grid]:
+    """Return the grids a package is in, by title, with their title and slug (one query)."""
+    return _GRIDS_OF_PACKAGE.all(package_id=package.pk)
+
+
+# Compiled once per process (`core.prepared`): a read on every package page.
+_GRIDS_OF_PACKAGE = Prepared(
+    lambda package_id: (
+        Grid.objects.filter(memberships__package_id=package_id)
+        .order_by("title")
+        .only("title", "slug")
+    ),
+    package_id=int,
+)
 
 
 # What a grid's columns read of each package (besides its category's and its replacement's
@@ -196,16 +210,9 @@ def _columns_kept(grid: Grid, *, for_stewards: bool, kept_format: str) -> list[C
     """Read a grid's packages with their kept cells; without their category, replacement or
     description, which only the kept cells show (the columns whose cells do not hold have
     `kept` None, and are read in full)."""
-    fields = ("id", *COLUMN_KEPT_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ()))
-    # In no order (and without the join to the grid the default order needs): sorted after.
-    rows = grid.memberships.order_by().values_list(
-        "id",
-        *(f"package__{field}" for field in fields),
-        "package__grid_column__facts_version",
-        "package__grid_column__format",
-        "package__grid_column__cells",
-    )
-    db = rows.db
+    fields = _kept_fields(for_stewards)
+    rows = _COLUMNS_KEPT[for_stewards].all(grid_id=grid.pk)
+    db = grid._state.db or DEFAULT_DB_ALIAS
     width = len(fields)
     columns = []
     for membership_id, *values in rows:
@@ -222,6 +229,34 @@ def _columns_kept(grid: Grid, *, for_stewards: bool, kept_format: str) -> list[C
             )
         )
     return columns
+
+
+def _kept_fields(for_stewards: bool) -> tuple[str, ...]:
+    return ("id", *COLUMN_KEPT_FIELDS, *(COLUMN_STEWARD_FIELDS if for_stewards else ()))
+
+
+def _columns_kept_read(for_stewards: bool) -> Prepared[Any]:
+    """Return the read of a grid's packages with their kept cells, compiled once per process
+    (`core.prepared`). In no order (and without the join to the grid the default order
+    needs): sorted after."""
+    fields = _kept_fields(for_stewards)
+    return Prepared(
+        lambda grid_id: (
+            GridPackage.objects.filter(grid_id=grid_id)
+            .order_by()
+            .values_list(
+                "id",
+                *(f"package__{field}" for field in fields),
+                "package__grid_column__facts_version",
+                "package__grid_column__format",
+                "package__grid_column__cells",
+            )
+        ),
+        grid_id=int,
+    )
+
+
+_COLUMNS_KEPT = {for_stewards: _columns_kept_read(for_stewards) for for_stewards in (False, True)}
 
 
 def _columns_full(memberships: QuerySet[GridPackage], *, for_stewards: bool) -> list[Column]:
@@ -294,7 +329,9 @@ def grid_matrix(
     With `kept_format`, the columns whose kept cells hold in that format have them, and only
     the others have their latest release read.
     """
-    grid = get_object_or_404(Grid, slug=slug)
+    grid = _GRID.first(slug=slug)
+    if grid is None:
+        raise Http404("No grid has this slug.")
     columns = _columns_of(grid, for_stewards=for_stewards, kept_format=kept_format)
     retired_count = sum(1 for column in columns if is_retired(column.package))
     if not show_retired:
@@ -307,12 +344,10 @@ def grid_matrix(
             column.python3 = python3_support(column.latest_release)
     by_membership = {column.membership_id: column for column in columns}
     # In the grid's order, which the default order gives with a join to the grid's title.
-    features = list(grid.features.order_by("position", "id"))
+    features = _FEATURES.all(grid_id=grid.pk)
     # Only what the page shows, as plain values: a big grid has thousands of cells.
     # The HTML stored when the cell was written (marks drawn, Markdown rendered, sanitised).
-    cells = Element.objects.filter(feature__grid=grid).values_list(
-        "grid_package_id", "feature_id", "text_html"
-    )
+    cells = _CELLS.all(grid_id=grid.pk)
     for membership_id, feature_id, text_html in cells:
         if (shown := by_membership.get(membership_id)) is not None:
             shown.cells[feature_id] = text_html
@@ -324,6 +359,20 @@ def grid_matrix(
         retired_count=retired_count,
         show_retired=show_retired,
     )
+
+
+# The grid page's other reads, compiled once per process (`core.prepared`).
+_GRID = Prepared(lambda slug: Grid.objects.filter(slug=slug)[:1], slug=str)
+_FEATURES = Prepared(
+    lambda grid_id: Feature.objects.filter(grid_id=grid_id).order_by("position", "id"),
+    grid_id=int,
+)
+_CELLS = Prepared(
+    lambda grid_id: Element.objects.filter(feature__grid_id=grid_id).values_list(
+        "grid_package_id", "feature_id", "text_html"
+    ),
+    grid_id=int,
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from packyard.catalog.models import Package
+from packyard.core.prepared import Prepared
 from packyard.core.repositories import RepositoryHost
 from packyard.refresh.models import FetchState, Source
 
@@ -79,8 +80,17 @@ FETCH_STATE_SHOWN_FIELDS = (
 def fetch_states_of(*, package: Package) -> dict[str, dict[str, Any]]:
     """Return what a package's page shows of its fetch states, by source, each a dict of
     `FETCH_STATE_SHOWN_FIELDS` (one query)."""
-    states = FetchState.objects.filter(package=package).values(*FETCH_STATE_SHOWN_FIELDS)
+    states = _FETCH_STATES.all(package_id=package.pk)
     return {state["source"]: state for state in states}
+
+
+# Compiled once per process (`core.prepared`): a read on every package page.
+_FETCH_STATES = Prepared(
+    lambda package_id: FetchState.objects.filter(package_id=package_id).values(
+        *FETCH_STATE_SHOWN_FIELDS
+    ),
+    package_id=int,
+)
 
 
 SCHEDULER_ROUND_KEY = "scheduler-last-round"

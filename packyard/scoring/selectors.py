@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Value
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from packaging.version import InvalidVersion, Version
 
 from packyard.catalog.models import Package
 from packyard.catalog.selectors import package_link
 from packyard.compatibility.models import PackageCompatibility, Product, ReleaseCycle
-from packyard.compatibility.requirements import ParsedRequirement, ParsedRequirements
-from packyard.compatibility.rules import Answer, requirement_admits
+from packyard.compatibility.rules import Answer
 from packyard.compatibility.selectors import (
-    answers_for_cycle,
     compatibility_of,
     current_answers_of,
 )
+from packyard.core.prepared import Prepared
 from packyard.core.reads import instance_of, rows_as
-from packyard.grids.models import GridPackage
 from packyard.grids.selectors import (
     COLUMN_SORTS,
     DEFAULT_COLUMN_SORT,
@@ -40,7 +37,6 @@ from packyard.scoring.models import Dependency, PackageScore, PackageStatus, Sco
 SCORE_SORT = "score"
 GRID_COLUMN_SORTS = {**COLUMN_SORTS, SCORE_SORT: "Score"}
 HISTORY_DAYS = 90
-ALTERNATIVES_SHOWN = 3
 
 
 def canonical_pypi_name() -> Replace:
@@ -182,6 +178,18 @@ _INSIGHTS_RELATIONS = (
 # What the package page shows of a dependency, and of the two packages it links.
 _DEPENDENCY_SHOWN = ("id", "package_id", "target_id", "optional", "requirement")
 _LINKED = ("title", "slug")
+# Compiled once per process (`core.prepared`): a read on every package page.
+_DEPENDENCIES = Prepared(
+    lambda package_id: (
+        Dependency.objects.filter(Q(package_id=package_id) | Q(target_id=package_id))
+        .order_by()
+        .values_list(
+            *_DEPENDENCY_SHOWN,
+            *(f"{side}__{name}" for side in ("package", "target") for name in _LINKED),
+        )
+    ),
+    package_id=int,
+)
 
 
 def package_insights(*, package: Package) -> Insights:
@@ -200,9 +208,8 @@ def package_insights(*, package: Package) -> Insights:
     # Both directions of the directory's dependencies in one query, with only what the page
     # links, made into instances at once (`core.reads`); in no order (the default one joins
     # both packages to sort by title): sorted here, which costs less than in SQL.
-    linked = (f"{side}__{name}" for side in ("package", "target") for name in _LINKED)
-    found = Dependency.objects.filter(Q(package=package) | Q(target=package)).order_by()
-    rows = found.values_list(*_DEPENDENCY_SHOWN, *linked)
+    rows = _DEPENDENCIES.all(package_id=package.pk)
+    db = package._state.db or DEFAULT_DB_ALIAS
     shown = len(_DEPENDENCY_SHOWN)
     dependencies = []
     for row in rows:
@@ -210,13 +217,13 @@ def package_insights(*, package: Package) -> Insights:
         source_title, source_slug, target_title, target_slug = row[shown:]
         related = {
             "package": package_link(
-                pk=values["package_id"], title=source_title, slug=source_slug, db=rows.db
+                pk=values["package_id"], title=source_title, slug=source_slug, db=db
             ),
             "target": package_link(
-                pk=values["target_id"], title=target_title, slug=target_slug, db=rows.db
+                pk=values["target_id"], title=target_title, slug=target_slug, db=db
             ),
         }
-        dependencies.append(instance_of(Dependency, values, db=rows.db, related=related))
+        dependencies.append(instance_of(Dependency, values, db=db, related=related))
     dependencies.sort(
         key=lambda row: (
             row.optional,
@@ -347,152 +354,3 @@ def grid_scored(
             )
         )
     return matrix
-
-
-@dataclass
-class Alternative:
-    package: Package
-    answer: PackageCompatibility | None
-    score: PackageScore | None
-    is_replacement: bool = False
-
-
-@dataclass
-class UpgradeRow:
-    """One requirement of the pasted list, with what the directory knows of it."""
-
-    requirement: ParsedRequirement
-    package: Package | None = None
-    answer: PackageCompatibility | None = None
-    score: PackageScore | None = None
-    alternatives: list[Alternative] = field(default_factory=list)
-    is_django: bool = False
-    pin_admits_target: bool | None = None
-    pin_admits_latest: bool | None = None
-
-    @property
-    def is_retired(self) -> bool:
-        return self.package is not None and is_retired(self.package)
-
-
-@dataclass
-class UpgradeReport:
-    target: ReleaseCycle
-    rows: list[UpgradeRow]
-    parsed: ParsedRequirements
-
-    def count(self, answer: str) -> int:
-        return sum(1 for row in self.rows if row.answer and row.answer.answer == answer)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "yes": self.count("yes"),
-            "no": self.count("no"),
-            "unknown": self.count("unknown"),
-            "not in the directory": sum(
-                1 for row in self.rows if row.package is None and not row.is_django
-            ),
-        }
-
-
-def _admits_version(row: ParsedRequirement, version: str) -> bool | None:
-    try:
-        parsed = Version(version)
-    except InvalidVersion:
-        return None
-    return row.requirement.specifier.contains(parsed, prereleases=True)
-
-
-def _alternatives(
-    rows: Sequence[UpgradeRow], target: ReleaseCycle, listed: set[int]
-) -> dict[int, list[Alternative]]:
-    """Return, per listed package, live packages of the same grids ranked for the target."""
-    matched = [row.package.pk for row in rows if row.package is not None]
-    grids_of: dict[int, set[int]] = defaultdict(set)
-    for package_id, grid_id in GridPackage.objects.filter(package__in=matched).values_list(
-        "package_id", "grid_id"
-    ):
-        grids_of[package_id].add(grid_id)
-    members: dict[int, list[Package]] = defaultdict(list)
-    candidates: dict[int, Package] = {}
-    all_grids = {grid for grids in grids_of.values() for grid in grids}
-    for membership in GridPackage.objects.filter(grid__in=all_grids).select_related("package"):
-        members[membership.grid_id].append(membership.package)
-        candidates[membership.package_id] = membership.package
-    ids = list(candidates)
-    answers = answers_for_cycle(package_ids=ids, cycle=target)
-    scores = scores_for(package_ids=ids)
-    found: dict[int, list[Alternative]] = {}
-    order = {"yes": 0, "unknown": 1, "no": 2}
-    for row in rows:
-        if row.package is None:
-            continue
-        seen: dict[int, Alternative] = {}
-        for grid_id in grids_of.get(row.package.pk, set()):
-            for package in members[grid_id]:
-                if package.pk in listed or package.pk in seen or is_retired(package):
-                    continue
-                seen[package.pk] = Alternative(
-                    package=package, answer=answers.get(package.pk), score=scores.get(package.pk)
-                )
-        ranked = sorted(
-            seen.values(),
-            key=lambda item: (
-                order.get(item.answer.answer, 3) if item.answer else 3,
-                -(item.score.overall if item.score else -1),
-                item.package.title.lower(),
-            ),
-        )
-        replacement = row.package.replaced_by
-        if replacement is not None:
-            ranked = [item for item in ranked if item.package.pk != replacement.pk]
-            ranked.insert(
-                0,
-                Alternative(
-                    package=replacement,
-                    answer=answers.get(replacement.pk),
-                    score=scores.get(replacement.pk),
-                    is_replacement=True,
-                ),
-            )
-        found[row.package.pk] = ranked[:ALTERNATIVES_SHOWN]
-    return found
-
-
-def upgrade_report(*, parsed: ParsedRequirements, target: ReleaseCycle) -> UpgradeReport:
-    """Return every requirement with its answer for a Django release (8 queries at most)."""
-    packages = packages_by_pypi_name(
-        names=[item.name for item in parsed.requirements if item.name != "django"]
-    )
-    rows = [
-        UpgradeRow(
-            requirement=item,
-            package=packages.get(item.name),
-            is_django=item.name == "django",
-        )
-        for item in parsed.requirements
-    ]
-    ids = [row.package.pk for row in rows if row.package is not None]
-    answers = answers_for_cycle(package_ids=ids, cycle=target)
-    scores = scores_for(package_ids=ids)
-    for row in rows:
-        if row.is_django:
-            row.pin_admits_target = requirement_admits(
-                row.requirement.requirement.specifier, target.target
-            )
-        elif row.package is not None:
-            row.answer = answers.get(row.package.pk)
-            row.score = scores.get(row.package.pk)
-            if row.package.pypi_version:
-                row.pin_admits_latest = _admits_version(row.requirement, row.package.pypi_version)
-    alternatives = _alternatives(rows, target, set(ids))
-    for row in rows:
-        if row.package is not None:
-            row.alternatives = alternatives.get(row.package.pk, [])
-    return UpgradeReport(target=target, rows=rows, parsed=parsed)
-
-
-def upgrade_targets() -> QuerySet[ReleaseCycle]:
-    """Return the Django releases one may upgrade to: newest first."""
-    return ReleaseCycle.objects.filter(product="django").order_by("-major", "-minor")

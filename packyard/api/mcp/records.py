@@ -24,7 +24,7 @@ from packyard.api.v5.serializers import (
 )
 from packyard.compatibility.models import PackageCompatibility
 from packyard.compatibility.requirements import parse_requirements
-from packyard.scoring.selectors import UpgradeReport, upgrade_report, upgrade_targets
+from packyard.scoring.upgrades import UpgradeReport, upgrade_report, upgrade_targets
 from packyard.search.selectors import SearchQueryError
 
 COMPARE_MIN = 2

@@ -13,7 +13,7 @@ from packyard.catalog.models import Package
 from packyard.compatibility.requirements import parse_requirements
 from packyard.core.types import HtmxHttpRequest
 from packyard.pages.scoring.forms import StatusForm, UpgradeForm
-from packyard.scoring import selectors, services
+from packyard.scoring import selectors, services, upgrades
 from packyard.scoring.dimensions import DIMENSION_TITLES
 from packyard.scoring.models import PackageStatus
 
@@ -85,7 +85,7 @@ def package_status(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def upgrade(request: HtmxHttpRequest) -> HttpResponse:
     """Check a pasted dependency list against a Django release; nothing is stored."""
-    targets = list(selectors.upgrade_targets())
+    targets = list(upgrades.upgrade_targets())
     data = request.POST if request.method == "POST" else request.GET
     submitted = request.method == "POST" or "requirements" in request.GET
     form = UpgradeForm(data if submitted else None, targets=targets)
@@ -93,7 +93,7 @@ def upgrade(request: HtmxHttpRequest) -> HttpResponse:
     status = 200
     if submitted:
         if form.is_valid():
-            report = selectors.upgrade_report(
+            report = upgrades.upgrade_report(
                 parsed=parse_requirements(form.cleaned_data["requirements"]),
                 target=form.target(),
             )
