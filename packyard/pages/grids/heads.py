@@ -46,11 +46,13 @@ def column_marks(
     favourite_before, favourite_after = _url_parts("accounts:favourite")
     use_before, use_after = _url_parts("accounts:use")
     html = {}
+    # Nobody signed out may mark: asked once, not for each of a big grid's columns.
+    signed_in = user.is_authenticated
     for column in columns:
         package = column.package
         mark = marks.get(package.pk) or Marks()
         head = f'<div class="marks marks-compact" id="marks-{package.pk}">\n  \n  '
-        if not can(user, Action.FAVOURITE, package):
+        if not signed_in or not can(user, Action.FAVOURITE, package):
             html[package.pk] = SafeString(  # Safe: numbers only.
                 f'{head}\n  <span class="small muted">★ {mark.favourites} '
                 f"favourite{_plural(mark.favourites)} · ✓ {mark.users} "
