@@ -267,9 +267,7 @@ def column_heads(*, columns: Sequence[Column], marks: Mapping[int, str]) -> Safe
     for column in columns:
         package = column.package
         slug = package.slug
-        url = (
-            f"{before}{slug}{after}" if _PLAIN_SLUG.match(slug) else package.get_absolute_url()
-        )
+        url = f"{before}{slug}{after}" if _PLAIN_SLUG.match(slug) else package.get_absolute_url()
         archived = '<span class="badge badge-warn">archived</span>' if package.is_archived else ""
         deprecated = (
             '<span class="badge badge-warn">deprecated</span>' if package.is_deprecated else ""
