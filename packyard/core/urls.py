@@ -33,7 +33,7 @@ def _reversed(
     return reverse(name, urlconf=urlconf, args=args, kwargs=dict(kwargs), current_app=current_app)
 
 
-def reverse_kept(name: str, **kwargs: str) -> str:
+def reverse_kept(name: str, **kwargs: str | int) -> str:
     """Return `reverse(name, kwargs=kwargs)`, reversed once per process for the same address."""
     return _reversed(_urlconf(), get_script_prefix(), name, (), tuple(sorted(kwargs.items())), None)
 

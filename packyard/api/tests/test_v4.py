@@ -322,6 +322,20 @@ def test_the_json_format_and_suffix_give_json(client):
     assert list_by_suffix.json()["count"] == 1
 
 
+def test_links_keep_the_format_asked_by_query_or_by_suffix(client):
+    """Each link of an answer asked with ?format=json keeps it; asked with .json, ends in it."""
+    package = PackageFactory()
+    category = package.category_id
+
+    by_query = client.get(f"/api/v4/packages/{package.pk}/?format=json").json()
+    by_suffix = client.get(f"/api/v4/packages/{package.pk}.json").json()
+    plain = client.get("/api/v4/packages/").json()["results"][0]
+
+    assert by_query["category"] == f"http://testserver/api/v4/categories/{category}/?format=json"
+    assert by_suffix["category"] == f"http://testserver/api/v4/categories/{category}.json"
+    assert plain["category"] == f"http://testserver/api/v4/categories/{category}/"
+
+
 def test_a_browser_gets_json_unless_it_asks_for_the_browsable_page(client):
     """Without ?format= a plain request gets JSON (clients that send no Accept header)."""
     PackageFactory()
