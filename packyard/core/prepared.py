@@ -54,13 +54,14 @@ class Prepared[T]:
 
     `build` takes the values by name and returns the queryset; `kinds` gives each value's
     type (int or str), which makes its stand-in and converts the values given on each call.
+    A read without values (the first page of a list) takes none.
     """
 
     _all: ClassVar[list[Prepared[Any]]] = []
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, build: Callable[..., QuerySet[Any, T]], **kinds: type) -> None:
-        if not kinds or any(kind not in (int, str) for kind in kinds.values()):
+        if any(kind not in (int, str) for kind in kinds.values()):
             raise ImproperlyConfigured("A prepared read takes named int or str values.")
         self.build = build
         self.kinds = kinds

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from packyard.accounts.models import Mark, MarkKind
 from packyard.catalog.models import Package
 from packyard.catalog.selectors import PACKAGE_SORTS
+from packyard.core.prepared import Prepared
 from packyard.scoring.models import PackageScore
 from packyard.scoring.selectors import scores_for
 
@@ -72,17 +74,52 @@ def _listed() -> QuerySet[Package]:
     )
 
 
+def _lists(size: int) -> dict[str, Prepared[Any]]:
+    """Return the home page's lists that take no value, compiled once per process and size
+    (`core.prepared`): the most liked, the most starred, the newest releases, the newest."""
+    lists = _LISTS.get(size)
+    if lists is None:
+        # Archived and deprecated packages are not offered as choices here (their pages say
+        # why).
+        live = Q(archived_at__isnull=True, deprecated_at__isnull=True)
+        lists = _LISTS[size] = {
+            "liked": Prepared(
+                lambda: (
+                    Mark.objects.filter(kind=MarkKind.FAVOURITE)
+                    .values_list("package")
+                    .annotate(count=Count("id"))
+                    .order_by("-count", "package")[:size]
+                )
+            ),
+            "starred": Prepared(
+                lambda: (
+                    _listed()
+                    .filter(live, stars__isnull=False)
+                    .order_by(*PACKAGE_SORTS["stars"].order)[:size]
+                )
+            ),
+            "released": Prepared(
+                lambda: (
+                    _listed()
+                    .filter(live, latest_release_at__isnull=False)
+                    .order_by(*PACKAGE_SORTS["last-release"].order)[:size]
+                )
+            ),
+            "new": Prepared(lambda: _listed().order_by(*PACKAGE_SORTS["added"].order)[:size]),
+        }
+    return lists
+
+
+_LISTS: dict[int, dict[str, Prepared[Any]]] = {}
+
+
 def home_sections(*, size: int = 6) -> list[Section]:
     """Return the home page's sections of package cards, in the order they show."""
     since = timezone.now() - timedelta(days=RISING_DAYS)
+    lists = _lists(size)
     # Marks are grouped on their own table (its size is the marks, not the packages), then
     # the packages of both lists are read in one query.
-    liked_counts = dict(
-        Mark.objects.filter(kind=MarkKind.FAVOURITE)
-        .values_list("package")
-        .annotate(count=Count("id"))
-        .order_by("-count", "package")[:size]
-    )
+    liked_counts = dict(lists["liked"].all())
     rising_counts = dict(
         Mark.objects.filter(created__gte=since)
         .values_list("package")
@@ -92,15 +129,9 @@ def home_sections(*, size: int = 6) -> list[Section]:
     marked = _listed().in_bulk([*liked_counts, *rising_counts])
     liked = [marked[pk] for pk in liked_counts if pk in marked]
     rising = [marked[pk] for pk in rising_counts if pk in marked]
-    # Archived and deprecated packages are not offered as choices here (their pages say why).
-    live = _listed().filter(archived_at__isnull=True, deprecated_at__isnull=True)
-    starred = list(live.filter(stars__isnull=False).order_by(*PACKAGE_SORTS["stars"].order)[:size])
-    released = list(
-        live.filter(latest_release_at__isnull=False).order_by(*PACKAGE_SORTS["last-release"].order)[
-            :size
-        ]
-    )
-    new = list(_listed().order_by(*PACKAGE_SORTS["added"].order)[:size])
+    starred = lists["starred"].all()
+    released = lists["released"].all()
+    new = lists["new"].all()
     groups = (liked, rising, starred, released, new)
     everyone = {package.pk: package for group in groups for package in group}
     scores = scores_for(package_ids=list(everyone))

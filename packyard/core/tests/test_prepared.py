@@ -166,3 +166,13 @@ def test_threads_read_their_own_values_at_once():
     for thread in threads:
         thread.join()
     assert found == {number: [f"Package {number}"] * 20 for number in range(4)}
+
+
+def test_a_read_without_values_reads_the_rows_of_the_moment():
+    """A read that takes no value (a list's first page) is compiled once and read anew."""
+    read = Prepared(lambda: Package.objects.order_by("slug").values_list("slug", flat=True)[:2])
+    assert read.all() == []
+    PackageFactory(slug="b")
+    PackageFactory(slug="a")
+    PackageFactory(slug="c")
+    assert read.all() == ["a", "b"]
