@@ -218,22 +218,36 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
         return format_html('<span class="muted">{}</span>', "no activity data")
     peak = max(weeks) or 1
     bar = width / len(weeks)
-    quiet: list[str] = []
+    stroke = max(bar - 0.6, 0.6)  # A bar's width; the rest of its week is the gap.
+    gap = max(bar - stroke, 0.0)
+    quiet: list[list[int]] = []  # Runs of weeks without commits: [first week, weeks].
     active: list[str] = []
     for index, count in enumerate(weeks):
         # Every week has its bar; a week without commits a low grey one, so 52 always show.
-        # One path for each kind, a bar a week drawn as a vertical stroke from the baseline
-        # (the stroke as wide as the bar): half the bytes of a rectangle, which matters in a
-        # grid of a hundred packages.
-        bar_height = 2.0 if count == 0 else max(3.0, (count / peak) * (height - 2))
-        (quiet if count == 0 else active).append(
-            f"M{_number((index + 0.5) * bar)} {height}V{_number(height - bar_height)}"
-        )
-    paths = "".join(
-        f'<path{kind} d="{"".join(strokes)}"></path>'
-        for kind, strokes in ((' class="zero"', quiet), ("", active))
-        if strokes
+        # An active week's bar is a vertical stroke from the baseline, as wide as the bar:
+        # half the bytes of a rectangle, which matters in a grid of a hundred packages.
+        if count == 0:
+            if quiet and sum(quiet[-1]) == index:
+                quiet[-1][1] += 1
+            else:
+                quiet.append([index, 1])
+            continue
+        bar_height = max(3.0, (count / peak) * (height - 2))
+        active.append(f"M{_number((index + 0.5) * bar)} {height}V{_number(height - bar_height)}")
+    # A run of quiet weeks is one dashed line, 2 high on the baseline, each dash a week's
+    # bar: a quiet year is 80 bytes instead of 600. A path each, so each run's dashes start
+    # at its first week.
+    runs = "".join(
+        f'<path d="M{_number(first * bar + gap / 2)} {height - 1}'
+        f'H{_number((first + count) * bar - gap / 2)}"></path>'
+        for first, count in quiet
     )
+    paths = (
+        f'<g class="zero" stroke-width="2" stroke-dasharray="{_number(stroke)} {_number(gap)}">'
+        f"{runs}</g>"
+        if quiet
+        else ""
+    ) + (f'<path d="{"".join(active)}"></path>' if active else "")
     total = sum(weeks)
     label = f"{total} commit{'s' if total != 1 else ''} in the last 52 weeks"
     return format_html(
@@ -241,7 +255,7 @@ def sparkline(weeks: list[int] | None, width: int = 156, height: int = 28) -> Sa
         'stroke-width="{stroke}" aria-label="{label}"><title>{label}</title>{bars}</svg>',
         w=width,
         h=height,
-        stroke=_number(max(bar - 0.6, 0.6)),
+        stroke=_number(stroke),
         label=label,
         bars=mark_safe(paths),  # noqa: S308 - numbers formatted above.
     )

@@ -270,19 +270,37 @@ def test_ago_tag_in_a_template():
 
 
 BAR = r"M([\d.]+) ([\d.]+)V([\d.]+)"
+QUIET = (
+    r'<g class="zero" stroke-width="([\d.]+)" stroke-dasharray="([\d.]+) ([\d.]+)">(.*?)</g>'
+)
+RUN = r'<path d="M([\d.]+) [\d.]+H([\d.]+)"></path>'
+
+
+def _quiet_bars(svg):
+    """Return the (middle, height) of each low grey bar: a run of weeks without commits is a
+    dashed line, each dash one week's bar as wide as the dash, as high as the line's stroke."""
+    group = re.search(QUIET, svg)
+    if group is None:
+        return []
+    height, dash, gap = (float(value) for value in group.groups()[:3])
+    found = []
+    for start, end in re.findall(RUN, group.group(4)):
+        weeks = round((float(end) - float(start) + gap) / (dash + gap))
+        found += [(float(start) + dash / 2 + week * (dash + gap), height) for week in range(weeks)]
+    return found
 
 
 def bars(svg):
-    """Return the heights of a sparkline's bars, left to right (each bar a vertical stroke up
-    from the baseline, as wide as the bar; weeks without commits in the path of class "zero")."""
-    found = sorted((float(x), float(base) - float(top)) for x, base, top in re.findall(BAR, svg))
-    return [height for _, height in found]
+    """Return the heights of a sparkline's bars, left to right (an active week a vertical
+    stroke up from the baseline, as wide as the bar; weeks without commits in the group of
+    class "zero")."""
+    active = [(float(x), float(base) - float(top)) for x, base, top in re.findall(BAR, svg)]
+    return [height for _, height in sorted(active + _quiet_bars(svg))]
 
 
 def zero_bars(svg):
     """Return how many of a sparkline's bars are the low grey ones of weeks without commits."""
-    quiet = re.search(r'<path class="zero" d="([^"]*)"', svg)
-    return len(re.findall(BAR, quiet.group(1))) if quiet else 0
+    return len(_quiet_bars(svg))
 
 
 def test_sparkline_of_none_says_not_fetched_yet():
