@@ -270,9 +270,7 @@ def test_ago_tag_in_a_template():
 
 
 BAR = r"M([\d.]+) ([\d.]+)V([\d.]+)"
-QUIET = (
-    r'<g class="zero" stroke-width="([\d.]+)" stroke-dasharray="([\d.]+) ([\d.]+)">(.*?)</g>'
-)
+QUIET = r'<g class="zero" stroke-width="([\d.]+)" stroke-dasharray="([\d.]+) ([\d.]+)">(.*?)</g>'
 RUN = r'<path d="M([\d.]+) [\d.]+H([\d.]+)"></path>'
 
 
