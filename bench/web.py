@@ -212,6 +212,9 @@ def urls_of(url: str) -> None:
             response = client.get(address)
         assert response.status_code == 200, (address, response.status_code)
         found[name] = {"url": address, "queries": len(queries)}
+    # A grid's cost grows with the packages it shows: the 50,000 directory's largest is bigger.
+    found["largest-grid"]["packages"] = largest.size
+    found["grid-10-features"]["packages"] = featured.size
     print_result(found)
 
 
@@ -482,7 +485,14 @@ def main() -> None:
         print(f"\n{backend}: cold req/s at {arguments.sizes[0]} / at {arguments.sizes[1]}")
         for name in small["urls"]:
             a, b = small["urls"][name]["cold"]["rps"], large["urls"][name]["cold"]["rps"]
-            print(f"  {name:17} {a / b if b else 0:6.2f}")
+            ratio = a / b if b else 0
+            shown = (small["urls"][name].get("packages"), large["urls"][name].get("packages"))
+            per_package = (
+                f"  ({shown[0]} / {shown[1]} packages: {ratio * shown[0] / shown[1]:.2f} a package)"
+                if all(shown)
+                else ""
+            )
+            print(f"  {name:17} {ratio:6.2f}{per_package}")
 
 
 if __name__ == "__main__":
