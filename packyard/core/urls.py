@@ -7,6 +7,7 @@ URLconf and the script prefix, so both are part of the key.
 from __future__ import annotations
 
 from functools import lru_cache
+from html import escape
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -31,6 +32,18 @@ def _reversed(
     current_app: str | None,
 ) -> str:
     return reverse(name, urlconf=urlconf, args=args, kwargs=dict(kwargs), current_app=current_app)
+
+
+# A slug no package has. An address reversed with it in a package slug's place is cut there, and
+# each of a page's hundreds of packages is put in the cut instead of being reversed.
+SLUG_MARK = "package-slug-mark"
+
+
+def address_around_slug(name: str, *args: str | int) -> tuple[str, str]:
+    """Return the address `name` reversed with `args` then a package slug, cut where the slug
+    goes, each part HTML-escaped: a package's address is `before + escape(slug) + after`."""
+    before, after = reverse(name, args=[*args, SLUG_MARK]).split(SLUG_MARK)
+    return escape(before), escape(after)
 
 
 def reverse_kept(name: str, **kwargs: str | int) -> str:

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 # The standard library's escape, as Django's does it without its lazy-string check.
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from packyard.catalog.models import Package
+from packyard.core.urls import address_around_slug
 from packyard.grids.models import Element, Feature, Grid
 from packyard.grids.selectors import Column
 
 # A package slug no real slug equals, split out of the reversed address of a row's cells.
-_PACKAGE_MARK = "package-slug-mark"
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,7 @@ def _td(*, html: str, url: str, label: str) -> str:
 
 
 def _cell_url_parts(grid: Grid, feature: Feature) -> tuple[str, str]:
-    url = reverse("grids:cell", args=[grid.slug, feature.pk, _PACKAGE_MARK])
-    before, after = url.split(_PACKAGE_MARK)
-    return escape(before), escape(after)
+    return address_around_slug("grids:cell", grid.slug, feature.pk)
 
 
 def feature_rows(

@@ -15,16 +15,15 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
-from django.urls import reverse
 from django.utils.text import capfirst
 
 from packyard.core.templatetags.packyard import safe_url
+from packyard.core.urls import address_around_slug
 from packyard.grids.selectors import Column
 from packyard.pages.grids.rows import RowSpec
 from packyard.scoring.models import DIMENSIONS
 from packyard.scoring.templatetags.scoring import answer_badge, score_badge, score_level
 
-_PACKAGE_MARK = "package-slug-mark"
 NONE = "—"
 
 
@@ -133,10 +132,7 @@ def extra_specs(*, weights_custom: bool) -> list[RowSpec]:
     Under the reader's own weights the score row is made on every page; under the default
     ones it is kept with the column, as the others are.
     """
-    before, after = (
-        escape(part)
-        for part in reverse("scoring:package_score", args=[_PACKAGE_MARK]).split(_PACKAGE_MARK)
-    )
+    before, after = address_around_slug("scoring:package_score")
 
     def score_cell(column: Column) -> str:
         score = _score(column)

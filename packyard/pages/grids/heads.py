@@ -15,22 +15,13 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from packyard.accounts.permissions import Action, can
 from packyard.accounts.selectors import Marks
 from packyard.core.types import HtmxHttpRequest
+from packyard.core.urls import address_around_slug
 from packyard.grids.selectors import Column
-
-# A package slug no real slug equals, split out of the reversed addresses of the buttons.
-_PACKAGE_MARK = "package-slug-mark"
-
-
-def _url_parts(name: str) -> tuple[str, str]:
-    url = reverse(name, args=[_PACKAGE_MARK])
-    before, after = url.split(_PACKAGE_MARK)
-    return escape(before), escape(after)
 
 
 def _plural(count: int) -> str:
@@ -43,8 +34,8 @@ def column_marks(
     """Return each column's buttons (or counts, for who may not mark) by package id."""
     user = request.user
     hidden = ""  # The forms' hidden fields, made for the first column that has the forms.
-    favourite_before, favourite_after = _url_parts("accounts:favourite")
-    use_before, use_after = _url_parts("accounts:use")
+    favourite_before, favourite_after = address_around_slug("accounts:favourite")
+    use_before, use_after = address_around_slug("accounts:use")
     html = {}
     # Nobody signed out may mark: asked once, not for each of a big grid's columns.
     signed_in = user.is_authenticated

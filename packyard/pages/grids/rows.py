@@ -13,7 +13,6 @@ the last commit's "ago" is made for every page, once a minute per moment.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from packyard.accounts.permissions import Action, can
 from packyard.core.caching import code_release
 from packyard.core.markup import render_inline
 from packyard.core.templatetags.packyard import NOT_FETCHED, ago, ago_at, sparkline
+from packyard.core.urls import address_around_slug
 from packyard.grids.models import Feature, Grid
 from packyard.grids.selectors import Column
 
@@ -254,27 +254,20 @@ def table_body(table: Sequence[Row]) -> SafeString:
     )
 
 
-# A slug no package has, split out of the package page's reversed address; the slugs that
-# reverse() would not quote are put in its place (all of them, as slugs are made).
-_SLUG_MARK = "package-slug-mark"
-_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
-
-
 def column_heads(*, columns: Sequence[Column], marks: Mapping[int, str]) -> SafeString:
     """Return the head row's package cells, each with its badges and buttons."""
     heads = []
-    before, after = reverse("catalog:package", kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
+    before, after = address_around_slug("catalog:package")
     for column in columns:
         package = column.package
-        slug = package.slug
-        url = f"{before}{slug}{after}" if _PLAIN_SLUG.match(slug) else package.get_absolute_url()
+        url = f"{before}{escape(package.slug)}{after}"
         archived = '<span class="badge badge-warn">archived</span>' if package.is_archived else ""
         deprecated = (
             '<span class="badge badge-warn">deprecated</span>' if package.is_deprecated else ""
         )
         heads.append(
             f'\n      <th scope="col" class="package-head">'
-            f'<a href="{escape(url)}">{escape(package.title)}</a>\n'
+            f'<a href="{url}">{escape(package.title)}</a>\n'
             f"        {archived}\n        {deprecated}\n        {marks.get(package.pk, '')}\n"
             "      </th>\n      "
         )
