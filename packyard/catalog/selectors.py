@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, Q, QuerySet, Sum
@@ -94,25 +95,20 @@ def package_link(*, pk: int, title: str, slug: str, db: str) -> Package:
     return instance_of(Package, {"id": pk, "title": title, "slug": slug}, db=db)
 
 
+@cache
 def _package_read(beside: tuple[str, ...]) -> Prepared[Package]:
     """Return the prepared read of a package by slug with `beside` (`core.prepared`)."""
-    read = _PACKAGE_READS.get(beside)
-    if read is None:
-        read = _PACKAGE_READS[beside] = Prepared(
-            lambda slug: (
-                Package.objects.select_related("category", *beside)
-                .annotate(
-                    replacement_title=F("replaced_by__title"),
-                    replacement_slug=F("replaced_by__slug"),
-                )
-                .filter(slug=slug)[:1]
-            ),
-            slug=str,
-        )
-    return read
-
-
-_PACKAGE_READS: dict[tuple[str, ...], Prepared[Package]] = {}
+    return Prepared(
+        lambda slug: (
+            Package.objects.select_related("category", *beside)
+            .annotate(
+                replacement_title=F("replaced_by__title"),
+                replacement_slug=F("replaced_by__slug"),
+            )
+            .filter(slug=slug)[:1]
+        ),
+        slug=str,
+    )
 
 
 def package_get(*, slug: str, beside: tuple[str, ...] = ()) -> Package:
@@ -149,18 +145,17 @@ def package_releases(*, package: Package) -> QuerySet[Release]:
 def package_releases_first(*, package: Package, count: int) -> list[Release]:
     """Return a package's `count` newest releases: the first page of `package_releases`, read
     with SQL compiled once per process (`core.prepared`)."""
-    read = _FIRST_RELEASES.get(count)
-    if read is None:
-        read = _FIRST_RELEASES[count] = Prepared(
-            lambda package_id: Release.objects.filter(package_id=package_id).order_by(
-                F("upload_time").desc(nulls_last=True), "-id"
-            )[:count],
-            package_id=int,
-        )
-    return read.all(package_id=package.pk)
+    return _first_releases_read(count).all(package_id=package.pk)
 
 
-_FIRST_RELEASES: dict[int, Prepared[Release]] = {}
+@cache
+def _first_releases_read(count: int) -> Prepared[Release]:
+    return Prepared(
+        lambda package_id: Release.objects.filter(package_id=package_id).order_by(
+            F("upload_time").desc(nulls_last=True), "-id"
+        )[:count],
+        package_id=int,
+    )
 
 
 RELEASE_FIELDS = tuple(field.attname for field in Release._meta.concrete_fields)

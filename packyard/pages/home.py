@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -74,43 +75,37 @@ def _listed() -> QuerySet[Package]:
     )
 
 
+@cache
 def _lists(size: int) -> dict[str, Prepared[Any]]:
     """Return the home page's lists that take no value, compiled once per process and size
     (`core.prepared`): the most liked, the most starred, the newest releases, the newest."""
-    lists = _LISTS.get(size)
-    if lists is None:
-        # Archived and deprecated packages are not offered as choices here (their pages say
-        # why).
-        live = Q(archived_at__isnull=True, deprecated_at__isnull=True)
-        lists = _LISTS[size] = {
-            "liked": Prepared(
-                lambda: (
-                    Mark.objects.filter(kind=MarkKind.FAVOURITE)
-                    .values_list("package")
-                    .annotate(count=Count("id"))
-                    .order_by("-count", "package")[:size]
-                )
-            ),
-            "starred": Prepared(
-                lambda: (
-                    _listed()
-                    .filter(live, stars__isnull=False)
-                    .order_by(*PACKAGE_SORTS["stars"].order)[:size]
-                )
-            ),
-            "released": Prepared(
-                lambda: (
-                    _listed()
-                    .filter(live, latest_release_at__isnull=False)
-                    .order_by(*PACKAGE_SORTS["last-release"].order)[:size]
-                )
-            ),
-            "new": Prepared(lambda: _listed().order_by(*PACKAGE_SORTS["added"].order)[:size]),
-        }
-    return lists
-
-
-_LISTS: dict[int, dict[str, Prepared[Any]]] = {}
+    # Archived and deprecated packages are not offered as choices here (their pages say why).
+    live = Q(archived_at__isnull=True, deprecated_at__isnull=True)
+    return {
+        "liked": Prepared(
+            lambda: (
+                Mark.objects.filter(kind=MarkKind.FAVOURITE)
+                .values_list("package")
+                .annotate(count=Count("id"))
+                .order_by("-count", "package")[:size]
+            )
+        ),
+        "starred": Prepared(
+            lambda: (
+                _listed()
+                .filter(live, stars__isnull=False)
+                .order_by(*PACKAGE_SORTS["stars"].order)[:size]
+            )
+        ),
+        "released": Prepared(
+            lambda: (
+                _listed()
+                .filter(live, latest_release_at__isnull=False)
+                .order_by(*PACKAGE_SORTS["last-release"].order)[:size]
+            )
+        ),
+        "new": Prepared(lambda: _listed().order_by(*PACKAGE_SORTS["added"].order)[:size]),
+    }
 
 
 def home_sections(*, size: int = 6) -> list[Section]:
