@@ -21,28 +21,21 @@ from django.utils import timezone
 
 from tests.factories import PackageFactory
 from tests.jobs import blocking_task, failing_task
+from tests.services import redis_running, redis_url
 
 ROOT = Path(__file__).resolve().parents[3]
-RQ_REDIS = "redis://127.0.0.1:6379/13"  # A Redis database of its own, emptied before and after.
-
-
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
+RQ_REDIS = redis_url("jobs")  # A Redis database of its own, emptied before and after.
 
 
 pytestmark = [
-    pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379"),
+    pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379"),
     pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
 def rq_redis(settings):
-    """Queue tasks with RQ on Redis database 13 through Packyard's retrying queue."""
+    """Queue tasks with RQ on a Redis database of their own through Packyard's retrying queue."""
     connection = redis.Redis.from_url(RQ_REDIS)
     connection.flushdb()
     settings.REDIS_URL = RQ_REDIS

@@ -17,12 +17,13 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.tasks import task
 
+from tests.services import redis_url
 from tests.workers import signals_kept
 
 # The database worker commits its own transactions.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RQ_REDIS = "redis://127.0.0.1:6379/12"
+RQ_REDIS = redis_url("queue")
 ROOT = Path(__file__).resolve().parents[3]
 
 

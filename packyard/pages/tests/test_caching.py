@@ -25,6 +25,7 @@ from tests.factories import (
     PackageFactory,
     member,
 )
+from tests.services import redis_running, redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -216,15 +217,7 @@ def test_caching_can_be_turned_off(client, alpha, settings):
     assert "ETag" not in response
 
 
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_the_cache_and_see_each_others_writes(
     client, settings, django_assert_num_queries
@@ -236,7 +229,7 @@ def test_two_processes_share_the_cache_and_see_each_others_writes(
     """
     if connection.vendor != "postgresql":
         pytest.skip("a second process cannot open SQLite's in-memory test database")
-    redis = "redis://127.0.0.1:6379/9"  # A database of its own, emptied first.
+    redis = redis_url("shared-cache")  # A database of its own, emptied first.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis}
     }
@@ -283,7 +276,7 @@ def test_two_processes_share_the_cache_and_see_each_others_writes(
     assert b"Second words." in fresh.content
 
 
-@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
 def test_a_process_keeps_the_answers_it_reads_most_in_its_own_memory(
     client, alpha, settings, django_assert_num_queries
 ):
@@ -292,7 +285,7 @@ def test_a_process_keeps_the_answers_it_reads_most_in_its_own_memory(
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/8",
+            "LOCATION": redis_url("local-cache"),
         }
     }
     settings.PAGE_CACHE_LOCAL_BYTES = 1024 * 1024

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from packyard.refresh.models import FetchState, FetchStatus, Source
 from packyard.refresh.tasks import refresh_due_task, scheduler_round
 from tests.factories import PackageFactory
+from tests.services import redis_url
 from tests.workers import run_db_worker, run_rq_worker
 
 # The database worker commits its own transactions.
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 # A Redis database of these tests' own, emptied before and after.
-RQ_REDIS = "redis://127.0.0.1:6379/12"
+RQ_REDIS = redis_url("queue")
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 

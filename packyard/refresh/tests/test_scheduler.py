@@ -19,19 +19,12 @@ from django.core.cache import cache
 
 from packyard.refresh.selectors import scheduler_last_round
 from packyard.refresh.tasks import scheduler_round
+from tests.services import redis_running, redis_url
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEDULER_REDIS = "redis://127.0.0.1:6379/14"  # A Redis database of its own, emptied around.
+SCHEDULER_REDIS = redis_url("scheduler")  # A Redis database of its own, emptied around.
 STARTED = "Starting scheduler"
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def _redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def start_scheduler(
@@ -68,7 +61,7 @@ def poll(condition, processes, seconds: float) -> bool:
     return True
 
 
-@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
 def test_two_schedulers_take_turns_and_a_killed_one_gives_the_lock_up(tmp_path):
     """A second scheduler waits while the first holds the lock; SIGKILL the first, it takes over.
 
@@ -141,7 +134,7 @@ def _stop(process: subprocess.Popen | None) -> None:
         process.wait(timeout=30)
 
 
-@pytest.mark.skipif(not _redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
 def test_a_scheduler_that_lost_its_lock_waits_for_it_again_instead_of_ending(tmp_path):
     """Redis forgets the lock (restarted empty, or down past the lock's life): the scheduler
     notices at its next renewal, starts afresh in the same process and holds the lock again."""

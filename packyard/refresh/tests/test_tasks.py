@@ -23,12 +23,13 @@ from packyard.refresh.tasks import (
     refresh_due_task,
 )
 from tests.fakes import make_commits
+from tests.services import redis_url
 from tests.workers import run_db_worker, signals_kept
 
 # Workers commit their own transactions; the rows migrations load are put back after each test.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-RQ_REDIS = "redis://127.0.0.1:6379/9"
+RQ_REDIS = redis_url("queue")
 RQ_JOB_CLASS = "django_tasks_rq.backend.Job"
 
 
@@ -152,7 +153,7 @@ def test_more_due_than_a_batch_queues_another_round(upstreams, settings):
 
 @pytest.fixture
 def rq_backend(settings):
-    """Switch the task backend to RQ on Redis database 9, emptied before and after."""
+    """Switch the task backend to RQ on a Redis database of these tests' own, emptied around."""
     connection = redis.Redis.from_url(RQ_REDIS)
     connection.flushdb()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
