@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from packyard.core.models import TimeStampedModel
+from packyard.core.models import TimeStampedModel, TriggerKeptModel
 from packyard.core.repositories import RepositoryHost
 from packyard.core.urls import reverse_kept
 
@@ -56,11 +55,15 @@ class PackageQuerySet(models.QuerySet["Package"]):
 TRIGGER_KEPT = ("favourite_count", "use_count", "release_count", "facts_version")
 
 
-class Package(TimeStampedModel):
+class Package(TriggerKeptModel, TimeStampedModel):
     """A Django package, with facts fetched from its code host and PyPI.
 
     A fact that was never fetched is NULL (shown as "not fetched yet"), never 0.
     """
+
+    # A save never writes these: an old count would come back, and an old facts version
+    # would make stale HTML look fresh.
+    trigger_kept = TRIGGER_KEPT
 
     title = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)
@@ -215,25 +218,6 @@ class Package(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save, but never write the fields triggers keep: a package read before someone
-        marked it would put the old count back (and one too low breaks the next unmarking, as a
-        count may not go below 0), and an old facts version would make stale HTML look fresh."""
-        if (
-            not self._state.adding
-            and kwargs.get("update_fields") is None
-            and not kwargs.get("force_insert")
-        ):
-            deferred = self.get_deferred_fields()
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key
-                and field.name not in TRIGGER_KEPT
-                and field.attname not in deferred
-            ]
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse_kept("catalog:package", slug=self.slug)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.utils import timezone
 
@@ -18,6 +20,36 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TriggerKeptModel(models.Model):
+    """A row with fields only database triggers write (`trigger_kept`): counts and versions.
+
+    A plain save writes every other field. A row read before a trigger moved a count would
+    otherwise put the old count back (and one too low breaks the next decrement, as a count
+    may not go below 0).
+    """
+
+    trigger_kept: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name not in self.trigger_kept
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
 
 class DataVersion(models.Model):

@@ -7,3 +7,15 @@ class GridsConfig(AppConfig):
     name = "packyard.grids"
     label = "grids"
     verbose_name = "Grids"
+
+    def ready(self) -> None:
+        from packyard.core.database import triggers_follow_migrations
+        from packyard.grids import counts
+
+        # The package count triggers, counting afresh after every migrate.
+        triggers_follow_migrations(
+            self,
+            needs={counts.GRIDS: ("package_count",), counts.MEMBERSHIPS: ()},
+            install=counts.count_triggers_install,
+            uninstall=counts.count_triggers_uninstall,
+        )

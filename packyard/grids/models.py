@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
 from packyard.catalog.models import Package
-from packyard.core.models import TimeStampedModel
+from packyard.core.models import TimeStampedModel, TriggerKeptModel
 from packyard.core.urls import reverse_kept
 
 
-class Grid(TimeStampedModel):
+class Grid(TriggerKeptModel, TimeStampedModel):
     title = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)
     description = models.TextField(blank=True)
@@ -23,12 +24,25 @@ class Grid(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # How many packages it compares: kept by database triggers on the memberships
+    # (packyard.grids.counts), so lists and the home page sort grids without counting them.
+    package_count = models.PositiveIntegerField(default=0, editable=False)
+    trigger_kept = ("package_count",)
 
     class Meta:
         ordering = ["title"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="grid_slug_unique"),
             models.CheckConstraint(condition=~models.Q(slug=""), name="grid_slug_not_empty"),
+        ]
+        indexes = [
+            # The home page's grids, the biggest first: read in order from the index.
+            models.Index(
+                F("package_count").desc(),
+                "title",
+                name="grid_header_idx",
+                condition=models.Q(header=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -42,7 +42,7 @@ RETIRED_PYPI_STATUSES = frozenset({"archived", "deprecated", "quarantined"})
 
 def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Grid]:
     """Return grids with their package counts, filtered by text, in the chosen order."""
-    grids = Grid.objects.annotate(package_count=Count("memberships"))
+    grids = Grid.objects.all()
     text = text.strip()
     if text:
         grids = grids.filter(Q(title__icontains=text) | Q(description__icontains=text))
@@ -52,11 +52,7 @@ def grids_list(*, text: str = "", sort: str = DEFAULT_GRID_SORT) -> QuerySet[Gri
 
 def header_grids(*, limit: int | None = None) -> QuerySet[Grid]:
     """Return the grids staff chose for the home page, the biggest first, with their counts."""
-    grids = (
-        Grid.objects.filter(header=True)
-        .annotate(package_count=Count("memberships"))
-        .order_by("-package_count", "title")
-    )
+    grids = Grid.objects.filter(header=True).order_by("-package_count", "title")
     return grids[:limit] if limit is not None else grids
 
 
@@ -386,7 +382,7 @@ class GridSummary:
 
 def grid_summary(*, slug: str, leading: int = 5) -> GridSummary:
     """Return a grid, its package count and its most starred packages' titles (2 queries)."""
-    grid = get_object_or_404(Grid.objects.annotate(package_count=Count("memberships")), slug=slug)
+    grid = get_object_or_404(Grid, slug=slug)
     titles = (
         Package.objects.filter(grid_memberships__grid=grid)
         .order_by(F("stars").desc(nulls_last=True), Lower("title"))
@@ -394,7 +390,7 @@ def grid_summary(*, slug: str, leading: int = 5) -> GridSummary:
     )
     return GridSummary(
         grid=grid,
-        package_count=grid.package_count,  # type: ignore[attr-defined]
+        package_count=grid.package_count,
         leading=list(titles),
     )
 

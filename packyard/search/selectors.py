@@ -287,7 +287,7 @@ def grids_search(*, query: ParsedQuery, offset: int = 0, limit: int = 10) -> Gri
         ranked_sql, ranked_params = "SELECT id, 1.0 AS rel FROM grids_grid WHERE 0 = 1", []
     else:
         ranked_sql, ranked_params = backend.grid_ranked(query)
-    count = "(SELECT count(*) FROM grids_gridpackage gp WHERE gp.grid_id = g.id)"
+    count = "g.package_count"
     quality = grid_quality_sql(package_count=count, vendor=backend.vendor)
     text_weight = float(settings.SEARCH_TEXT_WEIGHT)
     quality_weight = float(settings.SEARCH_QUALITY_WEIGHT)

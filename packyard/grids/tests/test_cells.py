@@ -34,6 +34,22 @@ LINK_HTML = (
 )
 
 
+def migrated_back_to(migration: str, *, cells: int) -> tuple[type, list[tuple[int, int]]]:
+    """Make a grid with `cells` places for a cell (a membership and a feature each), migrate
+    the grids back to `migration`, and return its cell model with the places' ids.
+
+    The grid's rows are made first, with today's models: the tables they are in change later
+    than the cells' own. `migrate` takes the database's triggers away and puts back those whose
+    columns exist."""
+    grid = GridFactory(slug="storage")
+    places = [
+        (GridPackageFactory(grid=grid).pk, FeatureFactory(grid=grid).pk) for _ in range(cells)
+    ]
+    call_command("migrate", "grids", migration, verbosity=0)
+    apps = MigrationExecutor(connection).loader.project_state([("grids", migration)]).apps
+    return apps.get_model("grids", "Element"), places
+
+
 @pytest.fixture
 def cell_parts(db):
     grid = GridFactory(slug="storage")
@@ -95,20 +111,13 @@ def test_cells_restored_by_a_revert_are_rendered(cell_parts):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_renders_the_cells_written_before_it():
     """Migrating to 0003 fills the stored HTML of every existing cell from its text."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("grids", "0002_element_text_html")])
-    apps = executor.loader.project_state([("grids", "0002_element_text_html")]).apps
-    # Only the cells' own table is at its state before 0003; the rest is today's models.
-    grid = GridFactory(slug="storage")
     texts = ["*yes*", LINK, "", "<b>bold</b> [x](javascript:alert(1))"]
-    for text in texts:
-        apps.get_model("grids", "Element").objects.create(
-            grid_package_id=GridPackageFactory(grid=grid).pk,
-            feature_id=FeatureFactory(grid=grid).pk,
-            text=text,
-        )
-
     try:
+        OldElement, places = migrated_back_to("0002_element_text_html", cells=len(texts))  # noqa: N806
+        for (membership_id, feature_id), text in zip(places, texts, strict=True):
+            OldElement.objects.create(
+                grid_package_id=membership_id, feature_id=feature_id, text=text
+            )
         executor = MigrationExecutor(connection)
         executor.migrate([("grids", "0003_element_text_html_render")])
         stored = dict(Element.objects.values_list("text", "text_html"))
@@ -139,20 +148,16 @@ def test_a_cell_edited_in_the_admin_is_rendered_again(admin_client, cell_parts):
 def test_the_migration_draws_the_marks_of_cells_written_before_them():
     """Migrating to 0005 stores a tick, cross or question mark for `+`, `No`, `?` cells written
     before marks existed; other cells keep their HTML."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("grids", "0004_element_version")])
-    apps = executor.loader.project_state([("grids", "0004_element_version")]).apps
-    grid = GridFactory(slug="storage")
     texts = ["+", " No ", "?", "*yes*", "yes, with Redis"]
-    for text in texts:
-        apps.get_model("grids", "Element").objects.create(
-            grid_package_id=GridPackageFactory(grid=grid).pk,
-            feature_id=FeatureFactory(grid=grid).pk,
-            text=text,
-            text_html=render_markdown(text),
-        )
-
     try:
+        OldElement, places = migrated_back_to("0004_element_version", cells=len(texts))  # noqa: N806
+        for (membership_id, feature_id), text in zip(places, texts, strict=True):
+            OldElement.objects.create(
+                grid_package_id=membership_id,
+                feature_id=feature_id,
+                text=text,
+                text_html=render_markdown(text),
+            )
         executor = MigrationExecutor(connection)
         executor.migrate([("grids", "0005_element_marks")])
         stored = dict(Element.objects.values_list("text", "text_html"))
