@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from packyard.core.database import ChildCount, trigger_names, triggers_drop, triggers_install
+from packyard.core.database import ChildCount, child_counts_install, trigger_names, triggers_drop
 
 TRIGGER_PREFIX = "packyard_count_"
 PACKAGES = "catalog_package"
@@ -43,12 +43,7 @@ COUNTS = (CATEGORY_PACKAGES, PACKAGE_RELEASES)
 
 def count_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the count triggers and correct every count that is wrong."""
-    triggers_install(
-        connection,
-        sqlite={name: body for count in COUNTS for name, body in count.sqlite().items()},
-        postgresql=[statement for count in COUNTS for statement in count.postgresql()],
-        then=[count.recount() for count in COUNTS],
-    )
+    child_counts_install(connection, COUNTS)
 
 
 def count_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:

@@ -156,6 +156,16 @@ def triggers_install(
             cursor.execute(statement)
 
 
+def child_counts_install(connection: BaseDatabaseWrapper, counts: Sequence[ChildCount]) -> None:
+    """Install the triggers of `counts`, then correct every count that is wrong."""
+    triggers_install(
+        connection,
+        sqlite={name: body for count in counts for name, body in count.sqlite().items()},
+        postgresql=[statement for count in counts for statement in count.postgresql()],
+        then=[count.recount() for count in counts],
+    )
+
+
 def triggers_drop(connection: BaseDatabaseWrapper, prefix: str) -> None:
     """Drop the triggers whose names start with `prefix`, on whatever tables they are."""
     if connection.vendor not in TRIGGER_VENDORS:

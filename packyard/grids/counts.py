@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from packyard.core.database import ChildCount, triggers_drop, triggers_install
+from packyard.core.database import ChildCount, child_counts_install, triggers_drop
 
 TRIGGER_PREFIX = "packyard_grid_count_"
 GRIDS = "grids_grid"
@@ -30,12 +30,7 @@ GRID_PACKAGES = ChildCount(
 
 def count_triggers_install(connection: BaseDatabaseWrapper) -> None:
     """Install the count triggers and correct every count that is wrong."""
-    triggers_install(
-        connection,
-        sqlite=GRID_PACKAGES.sqlite(),
-        postgresql=GRID_PACKAGES.postgresql(),
-        then=[GRID_PACKAGES.recount()],
-    )
+    child_counts_install(connection, [GRID_PACKAGES])
 
 
 def count_triggers_uninstall(connection: BaseDatabaseWrapper) -> None:
