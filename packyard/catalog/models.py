@@ -16,7 +16,7 @@ from packyard.core.urls import reverse_kept
 WEEKS_OF_ACTIVITY = 52
 
 
-class Category(TimeStampedModel):
+class Category(TriggerKeptModel, TimeStampedModel):
     title = models.CharField(max_length=50)
     slug = models.SlugField(max_length=50)
     title_plural = models.CharField(max_length=50, blank=True)
@@ -25,6 +25,7 @@ class Category(TimeStampedModel):
     package_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Kept by database triggers (catalog.counts)."
     )
+    trigger_kept = ("package_count",)
 
     class Meta:
         verbose_name_plural = "categories"

@@ -36,6 +36,17 @@ def test_adding_moving_and_deleting_packages_moves_the_counts():
     assert packages_count(category=Category.objects.get(slug="tools")) == 1
 
 
+def test_saving_a_category_read_before_a_package_joined_keeps_the_count():
+    """A category read, then a package added to it, then the old copy saved: the count stays."""
+    apps = CategoryFactory(slug="apps", title="App")
+    stale = Category.objects.get(pk=apps.pk)
+    PackageFactory(category=apps)
+    stale.description = "Reusable apps."
+    stale.save()
+    assert counts() == {"apps": 1}
+    assert Category.objects.get(pk=apps.pk).description == "Reusable apps."
+
+
 def test_bulk_writes_move_the_counts_too():
     """Bulk inserts, updates and deletes, which skip the services, keep the counts right."""
     apps = CategoryFactory(slug="apps", title="App")
