@@ -10,7 +10,8 @@ https://sqlite.org/lang_analyze.html
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,32 @@ def planner_statistics_refresh(*, using: str = "default") -> None:
     if connection.vendor in {"postgresql", "sqlite"}:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+@contextlib.contextmanager
+def plans_made_afresh(*, using: str = "default") -> Iterator[None]:
+    """Let PostgreSQL plan each statement for its values and the tables' sizes of the moment
+    while a bulk load grows them.
+
+    Statements are prepared after five runs (`DATABASE_PREPARE_THRESHOLD`), and PostgreSQL then
+    keeps one generic plan per statement, made with the sizes of that moment: an import that
+    began on empty tables went on reading them by sequential scans as they grew, and its rate
+    fell as they did (50,000 packages: 452 records/s in the first tenth, 175 in the last).
+    Statements stay prepared (parsed once); only their plans are made per run.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    try:
+        yield
+    finally:
+        # The setting lives as long as the connection: put it back unless that has failed.
+        if connection.connection is not None and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET plan_cache_mode")
 
 
 # --- Triggers that keep counts and versions (catalog.counts, accounts.counts, catalog.facts) ----

@@ -15,7 +15,7 @@ import pytest
 import respx
 import time_machine
 from django.core.management import CommandError, call_command, load_command_class
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
@@ -506,6 +506,29 @@ def test_a_dump_folder_imports_like_the_api():
     assert error is None, err
     assert f"{RECORD_COUNT} created" in out
     assert set(Package.objects.values_list("id", flat=True)) == {r["id"] for r in PACKAGES}
+
+
+def test_an_import_plans_its_statements_for_the_tables_as_they_grow():
+    """On PostgreSQL the import's writes run with each statement planned afresh (so lookups
+    use the indexes as the tables grow), and the connection is as before afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans every statement as it runs")
+    seen: list[str] = []
+
+    def note_the_plan_mode(execute, sql, params, many, context):
+        if not seen and sql.startswith('INSERT INTO "catalog_package"'):
+            context["cursor"].execute("SHOW plan_cache_mode")
+            seen.append(context["cursor"].fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_the_plan_mode):
+        _out, err, error = run_import("--dump", str(DEMO))
+
+    assert error is None, err
+    assert seen == ["force_custom_plan"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"
 
 
 def test_a_dump_file_reports_its_bad_lines(tmp_path):

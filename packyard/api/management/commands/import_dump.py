@@ -11,7 +11,7 @@ from tqdm import tqdm
 from packyard.api.dump.fields import DumpImportError
 from packyard.api.dump.files import read_manifest
 from packyard.api.dump.services import dump_import
-from packyard.core.database import BULK_ROWS, planner_statistics_refresh
+from packyard.core.database import BULK_ROWS, planner_statistics_refresh, plans_made_afresh
 
 
 class Command(BaseCommand):
@@ -28,7 +28,10 @@ class Command(BaseCommand):
         manifest = None if "://" in source else read_manifest(Path(source))
         total = None if manifest is None else sum(file.records for file in manifest.files)
         try:
-            with tqdm(total=total, desc="Importing the dump", unit="record") as bar:
+            with (
+                plans_made_afresh(),  # The tables grow as it goes.
+                tqdm(total=total, desc="Importing the dump", unit="record") as bar,
+            ):
                 counts = dump_import(source=source, progress=bar.update)
         except DumpImportError as error:
             raise CommandError(f"Nothing was imported: {error}") from error

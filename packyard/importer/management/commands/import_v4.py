@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from packyard.core.database import BULK_ROWS, planner_statistics_refresh
+from packyard.core.database import BULK_ROWS, planner_statistics_refresh, plans_made_afresh
 from packyard.core.http import build_client
 from packyard.importer.batches import BATCH_SIZE, packages_import
 from packyard.importer.dumps import KIND_ORDER, DumpError, read_dump
@@ -98,21 +98,22 @@ class Command(BaseCommand):
         summary = ImportSummary()
         started = time.monotonic()
         try:
-            if dump is not None:
-                stopped = self.import_dump(path=dump, source=source, summary=summary)
-            else:
-                stopped = self.import_api(
-                    source=source,
-                    summary=summary,
-                    client_options={
-                        "concurrency": concurrency,
-                        "delay": delay,
-                        "retries": retries,
-                        "sleep": options.get("sleep") or time.sleep,
-                        "clock": options.get("clock") or time.monotonic,
-                    },
-                    page_size=page_size,
-                )
+            with plans_made_afresh():  # The tables grow as it goes.
+                if dump is not None:
+                    stopped = self.import_dump(path=dump, source=source, summary=summary)
+                else:
+                    stopped = self.import_api(
+                        source=source,
+                        summary=summary,
+                        client_options={
+                            "concurrency": concurrency,
+                            "delay": delay,
+                            "retries": retries,
+                            "sleep": options.get("sleep") or time.sleep,
+                            "clock": options.get("clock") or time.monotonic,
+                        },
+                        page_size=page_size,
+                    )
         finally:
             sequences_reset()
         if summary.created + summary.updated >= BULK_ROWS:
