@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import socket
 
+import pytest
+
 REDIS_HOST = "127.0.0.1"
 REDIS_PORT = 6379
 
@@ -25,6 +27,12 @@ def redis_running() -> bool:
     except OSError:
         return False
     return True
+
+
+# Skips a test (or, as `pytestmark`, a module) when the machine's Redis is not running.
+needs_redis = pytest.mark.skipif(
+    not redis_running(), reason=f"needs Redis on {REDIS_HOST}:{REDIS_PORT}"
+)
 
 
 def redis_url(use: str) -> str:

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from tests.factories import PackageFactory
 from tests.jobs import blocking_task, failing_task
-from tests.services import redis_running, redis_url
+from tests.services import needs_redis, redis_url
 
 ROOT = Path(__file__).resolve().parents[3]
 RQ_REDIS = redis_url("jobs")  # A Redis database of its own, emptied before and after.
 
 
 pytestmark = [
-    pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379"),
+    needs_redis,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -25,7 +25,7 @@ from tests.factories import (
     PackageFactory,
     member,
 )
-from tests.services import redis_running, redis_url
+from tests.services import needs_redis, redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_caching_can_be_turned_off(client, alpha, settings):
     assert "ETag" not in response
 
 
-@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_the_cache_and_see_each_others_writes(
     client, settings, django_assert_num_queries
@@ -276,7 +276,7 @@ def test_two_processes_share_the_cache_and_see_each_others_writes(
     assert b"Second words." in fresh.content
 
 
-@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis
 def test_a_process_keeps_the_answers_it_reads_most_in_its_own_memory(
     client, alpha, settings, django_assert_num_queries
 ):

@@ -19,7 +19,7 @@ from django.core.cache import cache
 
 from packyard.refresh.selectors import scheduler_last_round
 from packyard.refresh.tasks import scheduler_round
-from tests.services import redis_running, redis_url
+from tests.services import needs_redis, redis_url
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEDULER_REDIS = redis_url("scheduler")  # A Redis database of its own, emptied around.
@@ -61,7 +61,7 @@ def poll(condition, processes, seconds: float) -> bool:
     return True
 
 
-@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis
 def test_two_schedulers_take_turns_and_a_killed_one_gives_the_lock_up(tmp_path):
     """A second scheduler waits while the first holds the lock; SIGKILL the first, it takes over.
 
@@ -134,7 +134,7 @@ def _stop(process: subprocess.Popen | None) -> None:
         process.wait(timeout=30)
 
 
-@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
+@needs_redis
 def test_a_scheduler_that_lost_its_lock_waits_for_it_again_instead_of_ending(tmp_path):
     """Redis forgets the lock (restarted empty, or down past the lock's life): the scheduler
     notices at its next renewal, starts afresh in the same process and holds the lock again."""
