@@ -69,13 +69,17 @@ class GridPackage(models.Model):
         return f"{self.package} in {self.grid}"
 
 
-class Feature(TimeStampedModel):
+class Feature(TriggerKeptModel, TimeStampedModel):
     """A row of a grid that the community writes."""
 
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="features")
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Its cells' HTML with their memberships, kept by database triggers on the cells
+    # (packyard.grids.feature_cells), so a grid page reads a row with its feature.
+    cells = models.TextField(default="", blank=True, editable=False)
+    trigger_kept = ("cells",)
 
     class Meta:
         ordering = ["grid", "position", "id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from packyard.catalog.models import Category, Package, Release
 from packyard.catalog.selectors import Sort, latest_releases_of, package_link, python3_support
 from packyard.core.prepared import Prepared
 from packyard.core.reads import instance_of
-from packyard.grids.models import Element, Feature, Grid, GridPackage
+from packyard.grids.models import Feature, Grid, GridPackage
 
 GRID_SORTS: dict[str, Sort] = {
     "title": Sort("Title", (Lower("title").asc(), "id")),
@@ -106,8 +106,6 @@ class Column:
     membership_id: int
     latest_release: Release | None
     python3: bool | None
-    # Each cell's `text_html` by feature id (no Element objects: a big grid has thousands).
-    cells: dict[int, str] = field(default_factory=dict)
     # Filled by the layers above (scoring) for their rows; grids does not read it.
     extra: Any = None
     # The column's kept cells (GridColumn.cells) when they hold for the format asked of
@@ -317,8 +315,8 @@ def grid_matrix(
     for_stewards: bool = False,
     kept_format: str | None = None,
 ) -> GridMatrix:
-    """Return a grid with every package as a column and every feature as a row (5 queries;
-    4 when every column's kept cells hold).
+    """Return a grid with every package as a column and every feature as a row, with its
+    cells (4 queries; 3 when every column's kept cells hold).
 
     Archived and deprecated packages are left out (and counted) unless `show_retired`. Each
     package has only what the grid shows, and with `for_stewards` what tells its stewards.
@@ -338,15 +336,10 @@ def grid_matrix(
         for column in to_make:
             column.latest_release = latest.get(column.package.pk)
             column.python3 = python3_support(column.latest_release)
-    by_membership = {column.membership_id: column for column in columns}
-    # In the grid's order, which the default order gives with a join to the grid's title.
+    # In the grid's order, which the default order gives with a join to the grid's title. Each
+    # with its row of cells (`Feature.cells`, `feature_cells.row_cells`): the HTML stored when
+    # each cell was written (marks drawn, Markdown rendered, sanitised), kept by triggers.
     features = _FEATURES.all(grid_id=grid.pk)
-    # Only what the page shows, as plain values: a big grid has thousands of cells.
-    # The HTML stored when the cell was written (marks drawn, Markdown rendered, sanitised).
-    cells = _CELLS.all(grid_id=grid.pk)
-    for membership_id, feature_id, text_html in cells:
-        if (shown := by_membership.get(membership_id)) is not None:
-            shown.cells[feature_id] = text_html
     columns.sort(key=_sort_key(sort))
     return GridMatrix(
         grid=grid,
@@ -361,12 +354,6 @@ def grid_matrix(
 _GRID = Prepared(lambda slug: Grid.objects.filter(slug=slug)[:1], slug=str)
 _FEATURES = Prepared(
     lambda grid_id: Feature.objects.filter(grid_id=grid_id).order_by("position", "id"),
-    grid_id=int,
-)
-_CELLS = Prepared(
-    lambda grid_id: Element.objects.filter(feature__grid_id=grid_id).values_list(
-        "grid_package_id", "feature_id", "text_html"
-    ),
     grid_id=int,
 )
 

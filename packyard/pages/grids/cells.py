@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from packyard.catalog.models import Package
 from packyard.core.urls import address_around_slug
+from packyard.grids.feature_cells import row_cells
 from packyard.grids.models import Element, Feature, Grid
 from packyard.grids.selectors import Column
 
@@ -55,12 +56,14 @@ def feature_rows(
     *, grid: Grid, features: Sequence[Feature], columns: Sequence[Column], may_edit: bool
 ) -> list[FeatureRow]:
     """Return each feature's row of cells; with `may_edit`, each cell has its edit link."""
-    slugs = [escape(column.package.slug) for column in columns]
-    titles = [escape(column.package.title) for column in columns]
-    by_column = [column.cells for column in columns]
+    # Each column's key in a feature's kept row (`row_cells`).
+    keys = [str(column.membership_id) for column in columns]
+    if may_edit:
+        slugs = [escape(column.package.slug) for column in columns]
+        titles = [escape(column.package.title) for column in columns]
     rows = []
     for feature in features:
-        key = feature.pk
+        cells_of = row_cells(feature.cells)
         if may_edit:
             before, after = _cell_url_parts(grid, feature)
             label = f"Edit {escape(feature.title)} for "
@@ -70,10 +73,10 @@ def feature_rows(
                 f'href="{before}{slug}{after}" hx-get="{before}{slug}{after}" '
                 f'hx-target="closest td" hx-swap="outerHTML" '
                 f'aria-label="{label}{title}">edit</a></td>\n'
-                for cells_of, slug, title in zip(by_column, slugs, titles, strict=True)
+                for key, slug, title in zip(keys, slugs, titles, strict=True)
             ]
         else:
-            cells = [f"<td>{cells_of.get(key, '')}</td>\n" for cells_of in by_column]
+            cells = [f"<td>{cells_of.get(key, '')}</td>\n" for key in keys]
         # Stored HTML is sanitised when written (core.markup); the rest is escaped above.
         rows.append(FeatureRow(feature=feature, cells=SafeString("".join(cells))))
     return rows

@@ -473,24 +473,25 @@ def grid_filled(slug: str, *, packages: int, features: int):
 def test_grid_page_query_count_does_not_grow_with_packages_and_features(
     client, django_assert_num_queries, settings
 ):
-    """A grid costs 10 queries the first time, whether it is 2 packages by 1 feature or 50 by
-    10, all filled, and 4 once its columns' cells are kept."""
+    """A grid costs 9 queries the first time, whether it is 2 packages by 1 feature or 50 by
+    10, all filled, and 3 once its columns' cells are kept."""
     grid_filled("small", packages=2, features=1)
     grid_filled("large", packages=50, features=10)
     # Every page built (no data version read): keeping cells moves no data version anyway.
     settings.PAGE_CACHE_SECONDS = 0
 
-    # 6 for the matrix (the columns with their stored mark counts and kept cells, the columns
-    # without kept cells in full, their latest releases), 1 for the columns' stored scores
-    # (scoring), 3 to keep the cells made (one INSERT, in a savepoint).
-    with django_assert_num_queries(10):
+    # 5 for the matrix (the grid, the columns with their stored mark counts and kept cells,
+    # the columns without kept cells in full, their latest releases, the features with their
+    # kept rows of cells), 1 for the columns' stored scores (scoring), 3 to keep the cells
+    # made (one INSERT, in a savepoint).
+    with django_assert_num_queries(9):
         client.get("/grids/g/small/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get("/grids/g/large/")
     # Then no second read of the columns, no latest release, no score, no write.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         large = client.get("/grids/g/large/")
 
     assert len(columns(small)) == 2
@@ -509,11 +510,11 @@ def test_grid_page_query_count_for_an_editor_does_not_grow_either(
     client.get("/grids/g/small/")  # The session and the user are read once either way.
     client.get("/grids/g/large/")  # The columns' cells are kept (as anyone's first view does).
 
-    # The data version, the 4 above, and 5 about the signed-in person, their own marks among
+    # The data version, the 3 above, and 5 about the signed-in person, their own marks among
     # them (none per package, feature or cell).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         small = client.get("/grids/g/small/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         large = client.get("/grids/g/large/")
 
     assert small.text.count('class="cell editable"><p><em>yes</em></p> <a class="edit-link') == 6
