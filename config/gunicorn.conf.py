@@ -46,33 +46,11 @@ proc_name = os.environ.get("GUNICORN_PROC_NAME", "packyard-web")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
-# glibc's mallopt: blocks of this many bytes or more are mapped on their own, so freeing one
-# gives its memory back to the system.
-M_MMAP_THRESHOLD = -3
-BIG_BLOCK_BYTES = 128 * 1024
-
-
-def post_fork(server: object, worker: object) -> None:
-    """Give the memory of a page's big strings back when they are freed (glibc only).
-
-    A big grid's HTML, its parts and its compressed copy are blocks of hundreds of KB. glibc
-    maps such blocks on their own and unmaps them when freed, but after the first freed one
-    it raises that threshold to the block's size (up to 32 MiB): later blocks come from the
-    heap, whose freed memory the worker keeps. Fixing the threshold at glibc's default keeps
-    the peak of a worker that served the largest grid at 50,000 packages about 5 MiB lower.
-    https://man7.org/linux/man-pages/man3/mallopt.3.html
-    """
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-        mallopt = libc.mallopt if libc is not None else None
-    except (OSError, AttributeError):  # Not glibc (musl, macOS): nothing to set.
-        return
-    if mallopt is not None:
-        mallopt(M_MMAP_THRESHOLD, BIG_BLOCK_BYTES)
+# glibc's allocator is left to its own thresholds. Fixing its mmap threshold at 128 KiB (so
+# that freed big blocks go back to the system) made every answer map and fault in fresh pages
+# for its big blocks, Brotli's tables among them: the floor of bench/web.py served 1,903
+# instead of 2,377 requests/s, the largest grid 170 instead of 221, for a peak 3-5 MiB lower.
+# https://man7.org/linux/man-pages/man3/mallopt.3.html
 
 
 def post_worker_init(worker: object) -> None:
