@@ -140,7 +140,7 @@ def test_installing_the_triggers_makes_every_wrong_row_again(grid):
     restore from a dump, a trigger once missing); right rows are left as they are."""
     asynchronous, licence = features(grid)
     element_set(grid_package=membership(grid, "alpha"), feature=asynchronous, text="yes")
-    Feature.objects.filter(pk=asynchronous.pk).update(cells="9999:stale")
+    Feature.objects.filter(pk=asynchronous.pk).update(cells="9999\x1estale")
     Feature.objects.filter(pk=licence.pk).update(cells="")
     feature_cells_install(connection)
     assert kept(asynchronous) == {"alpha": element_html("yes")}
