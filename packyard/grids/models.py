@@ -77,7 +77,8 @@ class Feature(TriggerKeptModel, TimeStampedModel):
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
     # Its cells' HTML with their memberships, kept by database triggers on the cells
-    # (packyard.grids.feature_cells), so a grid page reads a row with its feature.
+    # (packyard.grids.feature_cells), so a grid page reads a row with its feature. The other
+    # reads of features defer it: a row of 500 cells is tens of KB.
     cells = models.TextField(default="", blank=True, editable=False)
     trigger_kept = ("cells",)
 

@@ -237,7 +237,7 @@ class GridTable:
 def grid_table_for_v5(*, slug: str) -> GridTable:
     """Return a grid's features, packages and cells (4 queries), or raise Http404."""
     grid = get_object_or_404(Grid, slug=slug)
-    features = list(grid.features.order_by("position", "id"))
+    features = list(grid.features.order_by("position", "id").defer("cells"))
     columns = list(
         GridPackage.objects.filter(grid=grid)
         .select_related("package__scoring")

@@ -73,33 +73,3 @@ def test_a_worker_sets_what_it_loaded_aside_from_the_garbage_collector(tmp_path)
     # More than Django and the apps: the views and what they import are loaded and frozen.
     assert counts["frozen"] > counts["set_up"]
     assert counts["tracked"] < counts["frozen"] // 20  # What the collector still walks.
-
-
-FREED = """
-import json, re, runpy
-
-def resident():
-    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024
-
-if HOOK:
-    runpy.run_path("config/gunicorn.conf.py")["post_fork"](None, None)
-first = bytearray(4 * 1024 * 1024)
-del first  # The first big block freed: glibc raises its threshold to its size.
-before = resident()
-blocks, small = [], []
-for _ in range(100):  # A big page's strings, with small objects made between them.
-    blocks.append(bytearray(600 * 1024))
-    small.append(bytearray(1000))
-del blocks
-print(json.dumps({"grown_mib": resident() - before}))
-"""
-
-
-def test_a_worker_gives_the_memory_of_big_freed_blocks_back(tmp_path):
-    """After gunicorn's post_fork, 60 MiB of big blocks freed leave the worker no bigger; without
-    it, glibc keeps them (Linux with glibc, as the production servers)."""
-    kept = printed_by("HOOK = False" + FREED, tmp_path)["grown_mib"]
-    given_back = printed_by("HOOK = True" + FREED, tmp_path)["grown_mib"]
-
-    assert kept > 40
-    assert given_back < 5

@@ -141,7 +141,7 @@ def feature_delete(*, feature: Feature, actor: Actor, reverts: Change | None = N
 
 def features_in_order(*, grid: Grid) -> list[Feature]:
     """Return a grid's features in the order of their rows."""
-    return list(grid.features.order_by("position", "id"))
+    return list(grid.features.order_by("position", "id").defer("cells"))
 
 
 @transaction.atomic

@@ -46,7 +46,7 @@ def grid_add_package(
     if not created:
         return membership
     restored = []
-    features = {str(feature.pk): feature for feature in grid.features.all()}
+    features = {str(feature.pk): feature for feature in grid.features.defer("cells")}
     for feature_id, text in (cells or {}).items():
         if feature_id in features and text:
             Element.objects.create(

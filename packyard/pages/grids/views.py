@@ -180,7 +180,7 @@ def grid_edit(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     may_lock = can(request.user, Action.LOCK_GRID, grid)
     context: dict[str, Any] = {
         "grid": grid,
-        "features": list(grid.features.order_by("position", "id")),
+        "features": list(grid.features.order_by("position", "id").defer("cells")),
         "memberships": list(grid.memberships.select_related("package").order_by("package__title")),
     }
     if request.method != "POST":
