@@ -60,7 +60,7 @@ def plans_made_afresh(*, using: str = "default") -> Iterator[None]:
                 cursor.execute("RESET plan_cache_mode")
 
 
-# --- Triggers that keep counts and versions (catalog.counts, accounts.counts, catalog.facts) ----
+# --- Triggers that keep counts, versions and rows (catalog, accounts and grids: counts, facts) ---
 
 
 def trigger_names(connection: BaseDatabaseWrapper, prefix: str) -> list[str]:

@@ -31,11 +31,12 @@ SEPARATOR = "\x1e"
 # Every name here is this module's constant, never input.
 
 
-def _row(feature: str, *, separator: str) -> str:
+def _row(feature: str, *, vendor: str) -> str:
     """Return the SQL expression of the kept row of the feature whose id is `feature`."""
+    separator = "char(30)" if vendor == "sqlite" else "chr(30)"  # SEPARATOR
     part = f"e.grid_package_id || {separator} || replace(e.text_html, {separator}, '')"
     chosen = f"FROM {CELLS} e WHERE e.feature_id = {feature} AND e.text_html <> ''"
-    if separator == "char(30)":
+    if vendor == "sqlite":
         # SQLite 3.40 has no ORDER BY inside an aggregate: it concatenates in its input's order.
         made = (
             f"SELECT group_concat(part, {separator}) FROM "  # noqa: S608
@@ -46,8 +47,8 @@ def _row(feature: str, *, separator: str) -> str:
     return f"COALESCE(({made}), '')"
 
 
-_SQLITE_ROW = _row(f"{FEATURES}.id", separator="char(30)")
-_POSTGRESQL_ROW = _row(f"{FEATURES}.id", separator="chr(30)")
+_SQLITE_ROW = _row(f"{FEATURES}.id", vendor="sqlite")
+_POSTGRESQL_ROW = _row(f"{FEATURES}.id", vendor="postgresql")
 
 
 def _sqlite_make(where: str) -> str:

@@ -61,24 +61,21 @@ def test_cells_written_changed_and_emptied_by_the_services_move_the_row(grid):
     }
     assert kept(licence) == {}
 
-    cell = Element.objects.get(grid_package=membership(grid, "alpha"), feature=asynchronous)
-    element_set(
-        grid_package=membership(grid, "alpha"),
-        feature=asynchronous,
-        text="no",
-        actor=editor,
-        version=cell.version,
-    )
+    def rewrite(text: str) -> None:
+        """Write alpha's cell again, from its current version, as an editor does."""
+        cell = Element.objects.get(grid_package=membership(grid, "alpha"), feature=asynchronous)
+        element_set(
+            grid_package=cell.grid_package,
+            feature=asynchronous,
+            text=text,
+            actor=editor,
+            version=cell.version,
+        )
+
+    rewrite("no")
     assert kept(asynchronous)["alpha"] == element_html("no")
 
-    cell.refresh_from_db()
-    element_set(
-        grid_package=membership(grid, "alpha"),
-        feature=asynchronous,
-        text="",
-        actor=editor,
-        version=cell.version,
-    )
+    rewrite("")
     assert kept(asynchronous) == {"bravo": "<p><em>partly</em></p>"}
 
 
